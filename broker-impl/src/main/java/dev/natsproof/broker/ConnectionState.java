@@ -1,0 +1,8 @@
+package dev.natsproof.broker;
+
+public enum ConnectionState {
+  CONNECTED,
+  RECONNECTING,
+  DISCONNECTED,
+  CLOSED
+}

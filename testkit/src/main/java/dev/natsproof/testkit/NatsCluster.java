@@ -1,0 +1,256 @@
+package dev.natsproof.testkit;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.ClusterInfo;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+
+/**
+ * N real nats-server processes (3 by default) routed on loopback into one JetStream cluster, each
+ * with its own name and store. Nodes can be stopped, killed, paused and restarted one by one.
+ */
+public final class NatsCluster implements AutoCloseable {
+  private static final Pattern META_LEADER =
+      Pattern.compile("\"meta_cluster\"\\s*:\\s*\\{[^}]*?\"leader\"\\s*:\\s*\"([^\"]*)\"");
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final String clusterName;
+  private final List<NatsServer> nodes;
+
+  private NatsCluster(String clusterName, List<NatsServer> nodes) {
+    this.clusterName = clusterName;
+    this.nodes = Collections.unmodifiableList(nodes);
+  }
+
+  /** Starts a 3-node cluster and waits until it has a JetStream meta leader. */
+  public static NatsCluster start() {
+    return start(3);
+  }
+
+  public static NatsCluster start(int size) {
+    return start(size, "", null);
+  }
+
+  /**
+   * Starts {@code size} nodes with {@code extraConfig} appended to each node's config, under {@code
+   * workDir} (default {@code target/nats-servers}).
+   */
+  public static NatsCluster start(int size, String extraConfig, Path workDir) {
+    if (size < 1) {
+      throw new IllegalArgumentException("cluster size must be at least 1, got " + size);
+    }
+    String clusterName = "np-" + UUID.randomUUID().toString().substring(0, 6);
+    List<Integer> clusterPorts = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      clusterPorts.add(FreePorts.next());
+    }
+    List<NatsServer> nodes = new ArrayList<>();
+    NatsCluster cluster = new NatsCluster(clusterName, nodes);
+    try {
+      for (int i = 0; i < size; i++) {
+        List<Integer> routes = new ArrayList<>(clusterPorts);
+        routes.remove(i);
+        NatsServer.Builder b =
+            NatsServer.builder()
+                .name(clusterName + "-n" + (i + 1))
+                .config(extraConfig)
+                .cluster(clusterName, clusterPorts.get(i), routes);
+        if (workDir != null) {
+          b.workDir(workDir);
+        }
+        NatsServer node = b.build();
+        nodes.add(node);
+        node.start();
+      }
+      if (size > 1) {
+        cluster.awaitMetaLeader(Duration.ofSeconds(30));
+      }
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  public String name() {
+    return clusterName;
+  }
+
+  public List<NatsServer> nodes() {
+    return nodes;
+  }
+
+  public NatsServer node(int index) {
+    return nodes.get(index);
+  }
+
+  public NatsServer node(String serverName) {
+    return nodes.stream()
+        .filter(n -> n.name().equals(serverName))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no node named " + serverName + " in cluster " + clusterName));
+  }
+
+  /** Client URLs of every node, for a connection that can fail over. */
+  public List<String> clientUrls() {
+    return nodes.stream().map(NatsServer::clientUrl).collect(Collectors.toList());
+  }
+
+  /** The JetStream meta leader as one running node currently sees it, if any. */
+  public Optional<String> metaLeader() {
+    for (NatsServer n : nodes) {
+      if (!n.isRunning() || n.isPaused()) {
+        continue;
+      }
+      Optional<String> leader = metaLeaderSeenBy(n);
+      if (leader.isPresent()) {
+        return leader;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> metaLeaderSeenBy(NatsServer n) {
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(n.monitorUrl() + "/jsz"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      Matcher m = META_LEADER.matcher(r.body());
+      if (m.find() && !m.group(1).isEmpty()) {
+        return Optional.of(m.group(1));
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Waits until every running, unpaused node agrees on a meta leader that is itself running, and
+   * returns that node.
+   */
+  public NatsServer awaitMetaLeader(Duration timeout) {
+    String[] agreed = new String[1];
+    Awaitility.await("meta leader of cluster " + clusterName)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              String seen = null;
+              for (NatsServer n : nodes) {
+                if (!n.isRunning() || n.isPaused()) {
+                  continue;
+                }
+                Optional<String> l = metaLeaderSeenBy(n);
+                if (l.isEmpty() || (seen != null && !seen.equals(l.get()))) {
+                  return false;
+                }
+                seen = l.get();
+              }
+              if (seen == null) {
+                return false;
+              }
+              NatsServer leader = node(seen);
+              agreed[0] = seen;
+              return leader.isRunning() && !leader.isPaused();
+            });
+    return node(agreed[0]);
+  }
+
+  /** The current leader of a clustered stream, asked of any running node. */
+  public Optional<String> streamLeader(String stream) {
+    try (Connection nc = Nats.connect(clientOptions())) {
+      ClusterInfo ci = nc.jetStreamManagement().getStreamInfo(stream).getClusterInfo();
+      return ci == null ? Optional.empty() : Optional.ofNullable(ci.getLeader());
+    } catch (IOException | JetStreamApiException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** Waits for a stream leader on a running node and returns that node. */
+  public NatsServer awaitStreamLeader(String stream, Duration timeout) {
+    String[] found = new String[1];
+    Awaitility.await("leader of stream " + stream)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              Optional<String> l = streamLeader(stream);
+              if (l.isEmpty()) {
+                return false;
+              }
+              NatsServer n = node(l.get());
+              found[0] = l.get();
+              return n.isRunning() && !n.isPaused();
+            });
+    return node(found[0]);
+  }
+
+  private Options clientOptions() {
+    String[] urls =
+        nodes.stream()
+            .filter(n -> n.isRunning() && !n.isPaused())
+            .map(NatsServer::clientUrl)
+            .toArray(String[]::new);
+    if (urls.length == 0) {
+      throw new IllegalStateException("no node of cluster " + clusterName + " is running");
+    }
+    return Options.builder()
+        .servers(urls)
+        .connectionTimeout(Duration.ofSeconds(2))
+        .maxReconnects(0)
+        .build();
+  }
+
+  @Override
+  public void close() {
+    RuntimeException first = null;
+    for (NatsServer n : nodes) {
+      try {
+        n.close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "NatsCluster[" + clusterName + " " + nodes + "]";
+  }
+}
