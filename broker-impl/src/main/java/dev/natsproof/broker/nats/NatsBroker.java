@@ -570,19 +570,31 @@ public class NatsBroker implements Broker {
           if (err == null) {
             out.complete(toMessage(reply));
           } else {
-            out.completeExceptionally(mapRequestError(subject, timeout, err));
+            fail(out, mapRequestError(subject, timeout, err));
           }
         });
     // jnats ends a timed-out request on its cleanup tick (up to seconds late): keep our promise.
     CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS)
         .execute(
             () -> {
-              if (out.completeExceptionally(timeoutError(subject, timeout))) {
-                requestTimeouts.increment();
+              if (!out.isDone() && fail(out, timeoutError(subject, timeout))) {
                 f.cancel(false);
               }
             });
     return out;
+  }
+
+  /** Completes with an error, counting timeouts before any waiter can wake up and read stats. */
+  private boolean fail(CompletableFuture<Message> out, BrokerException e) {
+    boolean timeout = e instanceof RequestTimeoutException;
+    if (timeout) {
+      requestTimeouts.increment();
+    }
+    boolean won = out.completeExceptionally(e);
+    if (timeout && !won) {
+      requestTimeouts.decrement();
+    }
+    return won;
   }
 
   private RequestTimeoutException timeoutError(String subject, Duration timeout) {
@@ -601,7 +613,6 @@ public class NatsBroker implements Broker {
       if (nc.getStatus() == Connection.Status.CLOSED) {
         return new BrokerClosedException("broker " + name + " closed while awaiting a reply", e);
       }
-      requestTimeouts.increment();
       return timeoutError(subject, timeout);
     }
     return new BrokerException("request to '" + subject + "' failed: " + e.getMessage(), e);
