@@ -1,0 +1,343 @@
+package dev.natsproof.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Open-loop room fan-out: every room publishes a state frame on a fixed schedule (rooms' phases
+ * spread over the tick), each of its players' subscriptions receives it, and every delivery's
+ * latency is receive time − <em>intended</em> send time. A publisher that falls behind therefore
+ * shows up as latency instead of silently sending fewer frames (coordinated omission).
+ *
+ * <p>Frame layout: intended send nanoTime (8 bytes), room (4), sequence (4), padding.
+ */
+public final class FanOutScenario {
+
+  /**
+   * @param variant "broker" or "raw-jnats"
+   * @param publishDelayNanos extra delay before every publish: a deliberately slowed path, for the
+   *     gate's negative control; 0 in real runs
+   * @param outDir where {@code .hlog} interval logs go, or null for none
+   * @param drainTimeout how long to wait for the last deliveries after publishing stops
+   */
+  public record Options(
+      String variant, long publishDelayNanos, Path outDir, Duration drainTimeout) {
+    public static Options defaults(Path outDir) {
+      return new Options("broker", 0, outDir, Duration.ofSeconds(5));
+    }
+
+    public Options withVariant(String v) {
+      return new Options(v, publishDelayNanos, outDir, drainTimeout);
+    }
+
+    public Options withPublishDelay(Duration d) {
+      return new Options(variant, d.toNanos(), outDir, drainTimeout);
+    }
+  }
+
+  private final Workload w;
+  private final List<String> urls;
+  private final Options options;
+  private final boolean embedded;
+  private final PrintStream progress;
+
+  private final Recorder latency = new Recorder(3);
+  private final Recorder lateness = new Recorder(3);
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder published = new LongAdder();
+  private volatile long measureStartNanos = Long.MAX_VALUE;
+
+  public FanOutScenario(
+      Workload w, List<String> urls, boolean embedded, Options options, PrintStream progress) {
+    this.w = w;
+    this.urls = List.copyOf(urls);
+    this.options = options;
+    this.embedded = embedded;
+    this.progress = progress;
+  }
+
+  public FanOutResult run() {
+    List<CoreClient> subs = new ArrayList<>();
+    List<CoreClient> pubs = new ArrayList<>();
+    String serverVersion = "unknown";
+    HiccupMeter hiccup = null;
+    try {
+      for (int c = 0; c < w.subscriberConnections(); c++) {
+        subs.add(CoreClient.open(options.variant(), urls, "fanout-sub-" + c));
+      }
+      serverVersion = subs.get(0).serverVersion();
+      int idx = 0;
+      for (int r = 0; r < w.rooms(); r++) {
+        String subject = subject(r);
+        for (int p = 0; p < w.playersPerRoom(); p++) {
+          subs.get(idx++ % subs.size()).subscribe(subject, this::onFrame);
+        }
+      }
+      for (CoreClient s : subs) {
+        s.flush(Duration.ofSeconds(30)); // the server knows every subscription
+      }
+      for (int t = 0; t < w.publisherThreads(); t++) {
+        pubs.add(CoreClient.open(options.variant(), urls, "fanout-pub-" + t));
+      }
+      hiccup = new HiccupMeter();
+      return measure(subs, pubs, hiccup, serverVersion);
+    } catch (RuntimeException e) {
+      return failed(serverVersion, e.toString());
+    } finally {
+      if (hiccup != null) {
+        hiccup.close();
+      }
+      pubs.forEach(CoreClient::close);
+      subs.forEach(CoreClient::close);
+    }
+  }
+
+  private static String subject(int room) {
+    return "room." + room + ".state";
+  }
+
+  private void onFrame(byte[] data) {
+    long now = System.nanoTime();
+    long intended = ByteBuffer.wrap(data, 0, 8).getLong();
+    if (intended >= measureStartNanos) {
+      latency.recordValue(Math.max(0, now - intended) / 1000);
+      delivered.increment();
+    }
+  }
+
+  private FanOutResult measure(
+      List<CoreClient> subs, List<CoreClient> pubs, HiccupMeter hiccup, String serverVersion) {
+    long tick = w.tickNanos();
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+    long measureStart = start + TimeUnit.SECONDS.toNanos(w.warmupSeconds());
+    long end = measureStart + TimeUnit.SECONDS.toNanos(w.durationSeconds());
+    measureStartNanos = measureStart;
+
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(pubs.size());
+    for (int t = 0; t < pubs.size(); t++) {
+      int thread = t;
+      CoreClient pub = pubs.get(t);
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  publishLoop(pub, thread, pubs.size(), start, measureStart, end, tick);
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                } finally {
+                  done.countDown();
+                }
+              },
+              "fanout-publisher-" + t);
+      th.setDaemon(true);
+      th.start();
+    }
+
+    Histogram latencyTotal = new Histogram(3);
+    Histogram latenessTotal = new Histogram(3);
+    Histogram hiccupTotal = new Histogram(3);
+    HistogramLogWriter latencyLog = logWriter("fanout-latency");
+    HistogramLogWriter hiccupLog = logWriter("hiccup");
+    long cpuStart = 0;
+    boolean cpuStarted = false;
+    long runStartMs = System.currentTimeMillis();
+    try {
+      long lastProgress = System.nanoTime();
+      while (!done.await(1, TimeUnit.SECONDS)) {
+        long now = System.nanoTime();
+        if (!cpuStarted && now >= measureStart) {
+          cpuStart = cpuNanos();
+          cpuStarted = true;
+          hiccup.interval(); // the control's warm-up noise is not this phase's
+          // (latency needs no reset: onFrame records only frames intended in this phase)
+        }
+        if (cpuStarted) {
+          intervalTo(latency.getIntervalHistogram(), latencyTotal, latencyLog);
+          intervalTo(hiccup.interval(), hiccupTotal, hiccupLog);
+        }
+        if (progress != null && now - lastProgress >= TimeUnit.SECONDS.toNanos(5)) {
+          lastProgress = now;
+          long left = Math.max(0, (end - now) / 1_000_000_000L);
+          progress.printf(
+              "  [%s %s] %s, %d s left, %d deliveries recorded%n",
+              w.name(),
+              options.variant(),
+              now < measureStart ? "warming up" : "recording",
+              left,
+              delivered.sum());
+        }
+      }
+      if (!cpuStarted) {
+        cpuStart = cpuNanos();
+      }
+      for (CoreClient p : pubs) {
+        p.flush(Duration.ofSeconds(10));
+      }
+      long expected = published.sum() * w.playersPerRoom();
+      long deadline = System.nanoTime() + options.drainTimeout().toNanos();
+      while (delivered.sum() < expected && System.nanoTime() < deadline) {
+        for (CoreClient s : subs) {
+          s.flush(Duration.ofSeconds(5)); // a round trip per connection: what was sent arrived
+        }
+        if (delivered.sum() < expected) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+      }
+      long cpu = cpuNanos() - cpuStart;
+      intervalTo(latency.getIntervalHistogram(), latencyTotal, latencyLog);
+      intervalTo(hiccup.interval(), hiccupTotal, hiccupLog);
+      Histogram latenessHist = lateness.getIntervalHistogram();
+      latenessTotal.add(latenessHist);
+      long deliveries = delivered.sum();
+      long slow = 0;
+      long dropped = 0;
+      for (CoreClient s : subs) {
+        slow += s.slowConsumerEvents();
+        dropped += s.droppedMessages();
+      }
+      Throwable f = failure.get();
+      return new FanOutResult(
+          w,
+          Provenance.of(serverVersion, String.join(",", urls), embedded, w.name()),
+          options.variant(),
+          published.sum(),
+          expected,
+          deliveries,
+          Math.max(0, expected - deliveries),
+          Percentiles.of(latencyTotal),
+          Percentiles.of(latenessTotal),
+          Percentiles.of(hiccupTotal),
+          slow,
+          dropped,
+          deliveries == 0 ? 0 : (double) cpu / deliveries,
+          deliveries / (double) w.durationSeconds(),
+          f == null ? null : f.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(serverVersion, "interrupted");
+    } finally {
+      closeLog(latencyLog, runStartMs);
+      closeLog(hiccupLog, runStartMs);
+    }
+  }
+
+  private void publishLoop(
+      CoreClient pub, int thread, int threads, long start, long measureStart, long end, long tick) {
+    List<Integer> mine = new ArrayList<>();
+    for (int r = thread; r < w.rooms(); r += threads) {
+      mine.add(r);
+    }
+    byte[][] frames = new byte[mine.size()][];
+    String[] subjects = new String[mine.size()];
+    long[] phase = new long[mine.size()];
+    for (int i = 0; i < mine.size(); i++) {
+      int r = mine.get(i);
+      subjects[i] = subject(r);
+      phase[i] = tick * r / w.rooms();
+    }
+    int seq = 0;
+    for (long t = 0; ; t++) {
+      long tickStart = start + t * tick;
+      if (tickStart >= end) {
+        return;
+      }
+      for (int i = 0; i < subjects.length; i++) {
+        long intended = tickStart + phase[i];
+        if (intended >= end) {
+          break;
+        }
+        long wait = intended - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        if (options.publishDelayNanos() > 0) {
+          LockSupport.parkNanos(options.publishDelayNanos());
+        }
+        byte[] frame = frames[i] = new byte[w.payloadBytes()];
+        ByteBuffer.wrap(frame).putLong(intended).putInt(mine.get(i)).putInt(seq);
+        long before = System.nanoTime();
+        pub.publish(subjects[i], frame);
+        if (intended >= measureStart) {
+          published.increment();
+          lateness.recordValue(Math.max(0, before - intended) / 1000);
+        }
+      }
+      seq++;
+    }
+  }
+
+  private static void intervalTo(Histogram interval, Histogram total, HistogramLogWriter log) {
+    total.add(interval);
+    if (log != null) {
+      log.outputIntervalHistogram(interval);
+    }
+  }
+
+  private HistogramLogWriter logWriter(String what) {
+    if (options.outDir() == null) {
+      return null;
+    }
+    try {
+      Files.createDirectories(options.outDir());
+      Path file =
+          options.outDir().resolve(w.name() + "-" + options.variant() + "-" + what + ".hlog");
+      HistogramLogWriter lw = new HistogramLogWriter(file.toFile());
+      lw.outputComment("natsproof " + what + " in microseconds, workload " + w.name());
+      lw.outputLogFormatVersion();
+      lw.outputStartTime(System.currentTimeMillis());
+      lw.outputLegend();
+      return lw;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write hlog under " + options.outDir(), e);
+    }
+  }
+
+  private static void closeLog(HistogramLogWriter lw, long startMs) {
+    if (lw != null) {
+      lw.close();
+    }
+  }
+
+  private static long cpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime();
+    }
+    return 0;
+  }
+
+  private FanOutResult failed(String serverVersion, String error) {
+    return new FanOutResult(
+        w,
+        Provenance.of(serverVersion, String.join(",", urls), embedded, w.name()),
+        options.variant(),
+        published.sum(),
+        published.sum() * w.playersPerRoom(),
+        delivered.sum(),
+        0,
+        Percentiles.EMPTY,
+        Percentiles.EMPTY,
+        Percentiles.EMPTY,
+        0,
+        0,
+        0,
+        0,
+        error);
+  }
+}

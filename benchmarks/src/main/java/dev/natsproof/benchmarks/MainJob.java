@@ -1,0 +1,209 @@
+package dev.natsproof.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.natsproof.testkit.NatsServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The main job: room fan-out against an embedded nats-server (or {@code --server URL}), the gate
+ * evaluated, results written as JSON, {@code .hlog} and a Markdown summary. Exit code 0 only when
+ * every gate is PASS; 1 for FAIL, 2 for UNKNOWN, 3 for bad arguments.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.natsproof.benchmarks.MainJob \
+ *     [--workload NAME|FILE.yaml] [--server nats://host:4222] [--out DIR] \
+ *     [--variants broker,raw-jnats] [--warmup S --duration S]
+ * </pre>
+ */
+public final class MainJob {
+  static final String USAGE =
+      "usage: MainJob [--workload NAME|FILE.yaml]... [--server URL[,URL]] [--out DIR]"
+          + " [--variants broker,raw-jnats] [--warmup SECONDS] [--duration SECONDS]";
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out));
+  }
+
+  static int run(String[] args, PrintStream out) {
+    List<String> workloads = new ArrayList<>();
+    String server = null;
+    Path outDir = null;
+    List<String> variants = List.of("broker", "raw-jnats");
+    Integer warmup = null;
+    Integer duration = null;
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        String v = i + 1 < args.length ? args[i + 1] : null;
+        switch (a) {
+          case "--workload" -> workloads.add(need(a, v));
+          case "--server" -> server = need(a, v);
+          case "--out" -> outDir = Path.of(need(a, v));
+          case "--variants" -> variants = List.of(need(a, v).split(","));
+          case "--warmup" -> warmup = Integer.parseInt(need(a, v));
+          case "--duration" -> duration = Integer.parseInt(need(a, v));
+          case "--help", "-h" -> {
+            out.println(USAGE);
+            return 0;
+          }
+          default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
+        }
+        i++;
+      }
+      for (String v : variants) {
+        if (!v.equals("broker") && !v.equals("raw-jnats")) {
+          throw new IllegalArgumentException(
+              "unknown variant '" + v + "': use broker and/or raw-jnats");
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      out.println("error: " + e.getMessage());
+      out.println(USAGE);
+      return 3;
+    }
+    if (workloads.isEmpty()) {
+      workloads.add("rooms-100x10-30hz-200b");
+    }
+    if (outDir == null) {
+      outDir =
+          Path.of(
+              "results",
+              LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+    List<Workload> parsed = new ArrayList<>();
+    try {
+      for (String name : workloads) {
+        Workload w =
+            name.endsWith(".yaml") || name.endsWith(".yml")
+                ? Workload.parse(Path.of(name))
+                : Workload.bundled(name);
+        if (warmup != null || duration != null) {
+          w =
+              w.withDuration(
+                  warmup != null ? warmup : w.warmupSeconds(),
+                  duration != null ? duration : w.durationSeconds());
+        }
+        parsed.add(w);
+      }
+    } catch (WorkloadException e) {
+      out.println("error: " + e.getMessage());
+      return 3;
+    }
+
+    NatsServer embedded = null;
+    try {
+      Files.createDirectories(outDir);
+      List<String> urls;
+      if (server == null) {
+        embedded = NatsServer.builder().workDir(outDir.resolve("nats-server")).start();
+        urls = List.of(embedded.clientUrl());
+        out.println(
+            "natsproof: embedded nats-server "
+                + embedded.version()
+                + " at "
+                + embedded.clientUrl());
+      } else {
+        urls = List.of(server.split(","));
+        out.println("natsproof: targeting external server(s) " + urls);
+      }
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      List<Map<String, Object>> gates = new ArrayList<>();
+      StringBuilder md = new StringBuilder("# natsproof main job\n\n");
+      md.append(
+              "| workload | client | deliveries | missing | p50 ms | p99 ms | p99.9 ms | max ms |")
+          .append(" hiccup p99 ms | publisher lateness p99 ms | client CPU µs/delivery | gate |\n")
+          .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      Verdict overall = Verdict.PASS;
+      for (Workload w : parsed) {
+        for (String variant : variants) {
+          out.printf(
+              "natsproof: fan-out %s via %s (%d deliveries/s, %d s warm-up + %d s)%n",
+              w.name(), variant, w.deliveriesPerSecond(), w.warmupSeconds(), w.durationSeconds());
+          FanOutResult r =
+              new FanOutScenario(
+                      w,
+                      urls,
+                      embedded != null,
+                      FanOutScenario.Options.defaults(outDir).withVariant(variant),
+                      out)
+                  .run();
+          json.writeValue(
+              outDir.resolve("fanout-" + w.name() + "-" + variant + ".json").toFile(), r);
+          FanOutGate.Outcome g =
+              FanOutGate.evaluate(r, w.gateP99Micros(), FanOutGate.DEFAULT_HICCUP_P99_LIMIT_MICROS);
+          Map<String, Object> gate = new LinkedHashMap<>();
+          gate.put("gate", "fanout-p99:" + w.name() + ":" + variant);
+          gate.put("verdict", g.verdict());
+          gate.put("reasons", g.reasons());
+          gates.add(gate);
+          out.printf(
+              "  %s  latency %s | lateness p99 %.2f ms | hiccup p99 %.2f ms | %d/%d delivered"
+                  + " | CPU %.2f µs/delivery%n",
+              g.verdict(),
+              r.latency(),
+              r.publisherLateness().p99Micros() / 1000.0,
+              r.hiccup().p99Micros() / 1000.0,
+              r.deliveries(),
+              r.expectedDeliveries(),
+              r.clientCpuNanosPerDelivery() / 1000.0);
+          out.println("  " + String.join("; ", g.reasons()));
+          md.append(
+              String.format(
+                  "| %s | %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | **%s** |%n",
+                  w.name(),
+                  variant,
+                  r.deliveries(),
+                  r.missingDeliveries(),
+                  r.latency().p50Micros() / 1000.0,
+                  r.latency().p99Micros() / 1000.0,
+                  r.latency().p999Micros() / 1000.0,
+                  r.latency().maxMicros() / 1000.0,
+                  r.hiccup().p99Micros() / 1000.0,
+                  r.publisherLateness().p99Micros() / 1000.0,
+                  r.clientCpuNanosPerDelivery() / 1000.0,
+                  g.verdict()));
+          overall = worse(overall, g.verdict());
+        }
+      }
+      json.writeValue(outDir.resolve("gates.json").toFile(), gates);
+      md.append("\nOverall: **").append(overall).append("**\n");
+      Files.writeString(outDir.resolve("summary.md"), md.toString());
+      out.println("natsproof: overall " + overall + "; results in " + outDir.toAbsolutePath());
+      return overall == Verdict.PASS ? 0 : overall == Verdict.FAIL ? 1 : 2;
+    } catch (IOException e) {
+      out.println("error: cannot write results under " + outDir + ": " + e.getMessage());
+      return 1;
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  static Verdict worse(Verdict a, Verdict b) {
+    if (a == Verdict.FAIL || b == Verdict.FAIL) {
+      return Verdict.FAIL;
+    }
+    if (a == Verdict.UNKNOWN || b == Verdict.UNKNOWN) {
+      return Verdict.UNKNOWN;
+    }
+    return Verdict.PASS;
+  }
+
+  private static String need(String flag, String value) {
+    if (value == null || value.startsWith("--")) {
+      throw new IllegalArgumentException(flag + " needs a value");
+    }
+    return value;
+  }
+}

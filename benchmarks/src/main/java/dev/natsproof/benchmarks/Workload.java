@@ -1,0 +1,205 @@
+package dev.natsproof.benchmarks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * A room fan-out workload, read strictly from a small YAML file named by its parameters ({@code
+ * rooms-500x10-30hz-200b.yaml}). Unknown keys are an error: a typo must not silently fall back to a
+ * default.
+ *
+ * @param name the file's base name (or the name given)
+ * @param rooms rooms, each with its own publisher schedule and subject {@code room.<n>.state}
+ * @param playersPerRoom subscriptions per room
+ * @param hz frames per second per room (30 for state sync)
+ * @param payloadBytes frame size, at least 16 (timestamp, room, sequence)
+ * @param warmupSeconds run before recording
+ * @param durationSeconds recorded run
+ * @param subscriberConnections connections the players' subscriptions are spread over (a game
+ *     gateway holds a few connections for many players)
+ * @param publisherThreads threads (each with its own connection) sharing the rooms' schedules
+ * @param gateP99Micros the gate: fan-out p99 must not exceed this
+ */
+public record Workload(
+    String name,
+    int rooms,
+    int playersPerRoom,
+    int hz,
+    int payloadBytes,
+    int warmupSeconds,
+    int durationSeconds,
+    int subscriberConnections,
+    int publisherThreads,
+    long gateP99Micros) {
+
+  static final Set<String> KEYS =
+      new TreeSet<>(
+          Set.of(
+              "rooms",
+              "playersPerRoom",
+              "hz",
+              "payloadBytes",
+              "warmupSeconds",
+              "durationSeconds",
+              "subscriberConnections",
+              "publisherThreads",
+              "gateP99Micros"));
+
+  public Workload {
+    require(rooms >= 1 && rooms <= 100_000, "rooms", rooms, "1..100000");
+    require(
+        playersPerRoom >= 1 && playersPerRoom <= 1000, "playersPerRoom", playersPerRoom, "1..1000");
+    require(hz >= 1 && hz <= 1000, "hz", hz, "1..1000");
+    require(
+        payloadBytes >= 16 && payloadBytes <= 1_000_000,
+        "payloadBytes",
+        payloadBytes,
+        "16..1000000");
+    require(warmupSeconds >= 0 && warmupSeconds <= 600, "warmupSeconds", warmupSeconds, "0..600");
+    require(
+        durationSeconds >= 1 && durationSeconds <= 3600,
+        "durationSeconds",
+        durationSeconds,
+        "1..3600");
+    require(
+        subscriberConnections >= 1 && subscriberConnections <= 1000,
+        "subscriberConnections",
+        subscriberConnections,
+        "1..1000");
+    require(
+        publisherThreads >= 1 && publisherThreads <= 64,
+        "publisherThreads",
+        publisherThreads,
+        "1..64");
+    require(gateP99Micros >= 1, "gateP99Micros", gateP99Micros, ">= 1");
+  }
+
+  private static void require(boolean ok, String key, long value, String range) {
+    if (!ok) {
+      throw new WorkloadException(
+          "workload key '" + key + "' = " + value + " is out of range " + range);
+    }
+  }
+
+  /** Deliveries per second the workload asks for. */
+  public long deliveriesPerSecond() {
+    return (long) rooms * playersPerRoom * hz;
+  }
+
+  public long tickNanos() {
+    return 1_000_000_000L / hz;
+  }
+
+  public Workload withDuration(int warmup, int duration) {
+    return new Workload(
+        name,
+        rooms,
+        playersPerRoom,
+        hz,
+        payloadBytes,
+        warmup,
+        duration,
+        subscriberConnections,
+        publisherThreads,
+        gateP99Micros);
+  }
+
+  public Workload withRooms(int newRooms) {
+    return new Workload(
+        "rooms-" + newRooms + "x" + playersPerRoom + "-" + hz + "hz-" + payloadBytes + "b",
+        newRooms,
+        playersPerRoom,
+        hz,
+        payloadBytes,
+        warmupSeconds,
+        durationSeconds,
+        subscriberConnections,
+        publisherThreads,
+        gateP99Micros);
+  }
+
+  public static Workload parse(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+      return parse(base, in, file.toString());
+    } catch (IOException e) {
+      throw new WorkloadException("cannot read workload file " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Parses a workload bundled under {@code /workloads/NAME.yaml} on the classpath. */
+  public static Workload bundled(String name) {
+    String res = "/workloads/" + name + ".yaml";
+    try (InputStream in = Workload.class.getResourceAsStream(res)) {
+      if (in == null) {
+        throw new WorkloadException(
+            "no bundled workload '"
+                + name
+                + "' (looked for "
+                + res
+                + "); give a file path instead");
+      }
+      return parse(name, in, res);
+    } catch (IOException e) {
+      throw new WorkloadException("cannot read " + res + ": " + e.getMessage());
+    }
+  }
+
+  static Workload parse(String name, InputStream in, String where) {
+    Object doc;
+    try {
+      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+    } catch (RuntimeException e) {
+      throw new WorkloadException("workload " + where + " is not valid YAML: " + e.getMessage());
+    }
+    if (!(doc instanceof Map<?, ?> raw)) {
+      throw new WorkloadException(
+          "workload " + where + " must be a YAML mapping of " + KEYS + ", got: " + doc);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : raw.entrySet()) {
+      String k = String.valueOf(e.getKey());
+      if (!KEYS.contains(k)) {
+        throw new WorkloadException(
+            "workload " + where + ": unknown key '" + k + "' (allowed: " + KEYS + ")");
+      }
+      m.put(k, e.getValue());
+    }
+    return new Workload(
+        name,
+        intOf(m, "rooms", where, null),
+        intOf(m, "playersPerRoom", where, null),
+        intOf(m, "hz", where, 30),
+        intOf(m, "payloadBytes", where, 200),
+        intOf(m, "warmupSeconds", where, 5),
+        intOf(m, "durationSeconds", where, 30),
+        intOf(m, "subscriberConnections", where, 4),
+        intOf(m, "publisherThreads", where, 1),
+        intOf(m, "gateP99Micros", where, 10_000));
+  }
+
+  private static int intOf(Map<String, Object> m, String key, String where, Integer dflt) {
+    Object v = m.get(key);
+    if (v == null) {
+      if (dflt == null) {
+        throw new WorkloadException(
+            "workload " + where + ": required key '" + key + "' is missing");
+      }
+      return dflt;
+    }
+    if (!(v instanceof Integer i)) {
+      throw new WorkloadException(
+          "workload " + where + ": key '" + key + "' must be a whole number, got '" + v + "'");
+    }
+    return i;
+  }
+}
