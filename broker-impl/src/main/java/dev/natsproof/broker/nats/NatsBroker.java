@@ -161,6 +161,7 @@ public class NatsBroker implements Broker {
       case RECONNECTED -> {
         reconnects.increment();
         t = ConnectionEvent.Type.RECONNECTED;
+        onReconnected();
       }
       case RESUBSCRIBED -> t = ConnectionEvent.Type.RESUBSCRIBED;
       case CLOSED -> t = ConnectionEvent.Type.CLOSED;
@@ -686,6 +687,9 @@ public class NatsBroker implements Broker {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** Hook for subclasses: the connection is back (called on a jnats thread: do not block). */
+  protected void onReconnected() {}
 
   /** Hook for subclasses to stop their own work before the connection closes. */
   protected void onClose() {}

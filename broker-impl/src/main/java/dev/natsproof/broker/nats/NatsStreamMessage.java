@@ -1,0 +1,187 @@
+package dev.natsproof.broker.nats;
+
+import dev.natsproof.broker.BrokerException;
+import dev.natsproof.broker.Headers;
+import dev.natsproof.broker.RequestTimeoutException;
+import dev.natsproof.broker.StreamMessage;
+import io.nats.client.Message;
+import io.nats.client.impl.NatsJetStreamMetaData;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A delivered JetStream message; settling goes through its consumer for dead-lettering. */
+final class NatsStreamMessage implements StreamMessage {
+  private final Message m;
+  private final NatsJetStreamMetaData meta;
+  private final NatsStreamConsumer consumer;
+  private final Headers headers;
+  private final AtomicReference<String> settledAs = new AtomicReference<>();
+
+  NatsStreamMessage(Message m, NatsStreamConsumer consumer) {
+    this.m = m;
+    this.meta = m.metaData();
+    this.consumer = consumer;
+    this.headers = NatsHeaders.fromNats(m.getHeaders());
+  }
+
+  Message raw() {
+    return m;
+  }
+
+  @Override
+  public String subject() {
+    return m.getSubject();
+  }
+
+  @Override
+  public byte[] data() {
+    return m.getData() == null ? new byte[0] : m.getData();
+  }
+
+  @Override
+  public Headers headers() {
+    return headers;
+  }
+
+  @Override
+  public Optional<String> messageId() {
+    return headers.first("Nats-Msg-Id");
+  }
+
+  @Override
+  public String stream() {
+    return meta.getStream();
+  }
+
+  @Override
+  public String consumer() {
+    return meta.getConsumer();
+  }
+
+  @Override
+  public long streamSequence() {
+    return meta.streamSequence();
+  }
+
+  @Override
+  public long deliveryCount() {
+    return meta.deliveredCount();
+  }
+
+  @Override
+  public Instant timestamp() {
+    return meta.timestamp().toInstant();
+  }
+
+  /** Marks the message settled; false (and an exception for callers) if it already was. */
+  boolean settle(String how) {
+    return settledAs.compareAndSet(null, how);
+  }
+
+  private void requireUnsettled(String how) {
+    if (!settle(how)) {
+      throw new IllegalStateException(
+          "message seq "
+              + streamSequence()
+              + " was already settled ("
+              + settledAs.get()
+              + "); cannot "
+              + how
+              + " it as well");
+    }
+  }
+
+  @Override
+  public void ack() {
+    requireUnsettled("ack");
+    m.ack();
+    consumer.counted("ack");
+  }
+
+  @Override
+  public void ackSync(Duration timeout) {
+    requireUnsettled("ack");
+    try {
+      m.ackSync(timeout);
+      consumer.counted("ack");
+    } catch (TimeoutException e) {
+      throw new RequestTimeoutException(
+          "ack of "
+              + stream()
+              + " seq "
+              + streamSequence()
+              + " not confirmed within "
+              + timeout
+              + ": it may or may not have been recorded, so the message may come again",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BrokerException("interrupted while waiting for an ack confirmation", e);
+    }
+  }
+
+  @Override
+  public void nak() {
+    requireUnsettled("nak");
+    consumer.onNak(this, Duration.ZERO, "nak by handler");
+  }
+
+  @Override
+  public void nak(Duration delay) {
+    if (delay == null || delay.isNegative()) {
+      throw new IllegalArgumentException("nak delay must not be negative, got " + delay);
+    }
+    requireUnsettled("nak");
+    consumer.onNak(this, delay, "nak by handler");
+  }
+
+  @Override
+  public void term() {
+    requireUnsettled("term");
+    m.term();
+    consumer.counted("term");
+  }
+
+  @Override
+  public void term(String reason) {
+    requireUnsettled("term");
+    if (consumer.features().termWithReason() && reason != null && !reason.isBlank()) {
+      // The protocol's "+TERM <reason>"; jnats has no call for it.
+      consumer.publishRaw(m.getReplyTo(), ("+TERM " + reason).getBytes(StandardCharsets.UTF_8));
+    } else {
+      m.term();
+    }
+    consumer.counted("term");
+  }
+
+  @Override
+  public void inProgress() {
+    if (settledAs.get() != null) {
+      throw new IllegalStateException(
+          "message seq " + streamSequence() + " is already settled (" + settledAs.get() + ")");
+    }
+    m.inProgress();
+  }
+
+  @Override
+  public boolean isSettled() {
+    return settledAs.get() != null;
+  }
+
+  @Override
+  public String toString() {
+    return "StreamMessage["
+        + stream()
+        + "#"
+        + streamSequence()
+        + " "
+        + subject()
+        + " delivery "
+        + deliveryCount()
+        + "]";
+  }
+}
