@@ -54,6 +54,26 @@ public final class NatsCluster implements AutoCloseable {
    * workDir} (default {@code target/nats-servers}).
    */
   public static NatsCluster start(int size, String extraConfig, Path workDir) {
+    return start(size, extraConfig, workDir, null);
+  }
+
+  /**
+   * Where node {@code from} dials node {@code to}'s route listener (on {@code port}): the port
+   * itself, or a proxy's listen port in front of it so routes can be cut one by one.
+   */
+  @FunctionalInterface
+  public interface RouteMapper {
+    int routePort(int from, int to, int clusterPort);
+  }
+
+  /**
+   * With a {@link RouteMapper}, routes go where it says (e.g. through proxies) and every node
+   * advertises an unreachable route address: otherwise nodes gossip their real route listeners to
+   * each other and connect directly (implicit routes), around the proxies (observed on 2.9.10).
+   */
+  public static NatsCluster start(int size, String extraConfig, Path workDir, RouteMapper mapper) {
+    RouteMapper routes = mapper != null ? mapper : (from, to, port) -> port;
+    String advertise = mapper != null ? "127.0.0.1:1" : null;
     if (size < 1) {
       throw new IllegalArgumentException("cluster size must be at least 1, got " + size);
     }
@@ -66,13 +86,17 @@ public final class NatsCluster implements AutoCloseable {
     NatsCluster cluster = new NatsCluster(clusterName, nodes);
     try {
       for (int i = 0; i < size; i++) {
-        List<Integer> routes = new ArrayList<>(clusterPorts);
-        routes.remove(i);
+        List<Integer> routePorts = new ArrayList<>();
+        for (int j = 0; j < size; j++) {
+          if (j != i) {
+            routePorts.add(routes.routePort(i, j, clusterPorts.get(j)));
+          }
+        }
         NatsServer.Builder b =
             NatsServer.builder()
                 .name(clusterName + "-n" + (i + 1))
                 .config(extraConfig)
-                .cluster(clusterName, clusterPorts.get(i), routes);
+                .cluster(clusterName, clusterPorts.get(i), routePorts, advertise);
         if (workDir != null) {
           b.workDir(workDir);
         }

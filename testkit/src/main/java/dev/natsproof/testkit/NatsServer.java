@@ -81,7 +81,7 @@ public final class NatsServer implements AutoCloseable {
   private volatile boolean paused;
   private volatile boolean closed;
 
-  record ClusterSettings(String name, int port, List<Integer> routePorts) {}
+  record ClusterSettings(String name, int port, List<Integer> routePorts, String advertise) {}
 
   private NatsServer(Builder b) {
     this.binary = b.binary != null ? b.binary : NatsServerBinary.locate();
@@ -281,7 +281,11 @@ public final class NatsServer implements AutoCloseable {
     if (cluster != null) {
       c.append("cluster {\n  name: \"").append(cluster.name()).append("\"\n");
       c.append("  listen: \"127.0.0.1:").append(cluster.port()).append("\"\n");
-      c.append("  no_advertise: true\n  routes: [\n");
+      c.append("  no_advertise: true\n");
+      if (cluster.advertise() != null) {
+        c.append("  advertise: \"").append(cluster.advertise()).append("\"\n");
+      }
+      c.append("  routes: [\n");
       for (int rp : cluster.routePorts()) {
         c.append("    \"nats-route://127.0.0.1:").append(rp).append("\"\n");
       }
@@ -580,8 +584,10 @@ public final class NatsServer implements AutoCloseable {
       return this;
     }
 
-    Builder cluster(String clusterName, int clusterPort, List<Integer> routePorts) {
-      this.cluster = new ClusterSettings(clusterName, clusterPort, new ArrayList<>(routePorts));
+    Builder cluster(
+        String clusterName, int clusterPort, List<Integer> routePorts, String advertise) {
+      this.cluster =
+          new ClusterSettings(clusterName, clusterPort, new ArrayList<>(routePorts), advertise);
       return this;
     }
 
