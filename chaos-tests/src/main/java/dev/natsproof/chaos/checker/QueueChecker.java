@@ -1,0 +1,205 @@
+package dev.natsproof.chaos.checker;
+
+import dev.natsproof.chaos.History;
+import dev.natsproof.chaos.Op;
+import dev.natsproof.chaos.Verdict;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Jepsen's total-queue check for JetStream enqueue/consume, a pure function of a history.
+ *
+ * <ul>
+ *   <li><b>lost</b>: acked but never delivered (split prefix / middle / postfix by where it sits
+ *       among the acked values that were delivered) → FAIL
+ *   <li><b>unexpected</b>: delivered but never attempted → FAIL
+ *   <li><b>delivered after a definite failure</b>: the broker said "not stored" and it was → FAIL
+ *   <li><b>duplicates</b> (a value delivered more than once, redeliveries included) are counted,
+ *       and FAIL only when the caller forbids them
+ *   <li><b>recovered</b>: indeterminate but delivered
+ * </ul>
+ *
+ * A history with nothing acked or nothing delivered is UNKNOWN: it proves nothing.
+ */
+public final class QueueChecker {
+  public static final String NAME = "queue";
+
+  private QueueChecker() {}
+
+  public static Verdict check(History h) {
+    return check(h, true);
+  }
+
+  public static Verdict check(History h, boolean duplicatesAllowed) {
+    try {
+      return run(h, duplicatesAllowed);
+    } catch (RuntimeException e) {
+      return Verdict.unknown(NAME, "checker crashed: " + e);
+    }
+  }
+
+  private static Verdict run(History h, boolean duplicatesAllowed) {
+    List<String> attemptedOrder = new ArrayList<>();
+    Set<String> attempted = new HashSet<>();
+    List<String> ackedOrder = new ArrayList<>();
+    Set<String> acked = new HashSet<>();
+    Set<String> failed = new HashSet<>();
+    Set<String> info = new HashSet<>();
+    Map<String, Integer> deliveries = new HashMap<>();
+    long redeliveries = 0;
+    List<Op> ops = new ArrayList<>(h.ops());
+    ops.sort((a, b) -> Long.compare(a.endNanos(), b.endNanos()));
+    for (Op op : ops) {
+      if (op.is("enqueue")) {
+        if (attempted.add(op.value())) {
+          attemptedOrder.add(op.value());
+        }
+        switch (op.outcome()) {
+          case Op.OK -> {
+            if (acked.add(op.value())) {
+              ackedOrder.add(op.value());
+            }
+          }
+          case Op.FAIL -> failed.add(op.value());
+          default -> info.add(op.value());
+        }
+      } else if (op.is("deliver")) {
+        deliveries.merge(op.value(), 1, Integer::sum);
+        if (op.deliveries() > 1) {
+          redeliveries++;
+        }
+      }
+    }
+    // A value acked on one attempt and indeterminate/failed on another is acked.
+    info.removeAll(acked);
+    failed.removeAll(acked);
+
+    List<String> lost = new ArrayList<>();
+    int firstDelivered = -1;
+    int lastDelivered = -1;
+    for (int i = 0; i < ackedOrder.size(); i++) {
+      String v = ackedOrder.get(i);
+      if (deliveries.containsKey(v)) {
+        if (firstDelivered < 0) {
+          firstDelivered = i;
+        }
+        lastDelivered = i;
+      }
+    }
+    long prefix = 0;
+    long middle = 0;
+    long postfix = 0;
+    for (int i = 0; i < ackedOrder.size(); i++) {
+      String v = ackedOrder.get(i);
+      if (!deliveries.containsKey(v)) {
+        lost.add(v);
+        if (firstDelivered < 0 || i < firstDelivered) {
+          prefix++;
+        } else if (i > lastDelivered) {
+          postfix++;
+        } else {
+          middle++;
+        }
+      }
+    }
+    List<String> unexpected = new ArrayList<>();
+    List<String> afterFailure = new ArrayList<>();
+    long duplicateDeliveries = 0;
+    List<String> duplicated = new ArrayList<>();
+    long recovered = 0;
+    for (Map.Entry<String, Integer> e : deliveries.entrySet()) {
+      if (!attempted.contains(e.getKey())) {
+        unexpected.add(e.getKey());
+      }
+      if (failed.contains(e.getKey())) {
+        afterFailure.add(e.getKey());
+      }
+      if (e.getValue() > 1) {
+        duplicateDeliveries += e.getValue() - 1;
+        duplicated.add(e.getKey());
+      }
+      if (info.contains(e.getKey())) {
+        recovered++;
+      }
+    }
+
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("attempted", (long) attempted.size());
+    counts.put("acked", (long) acked.size());
+    counts.put("failed", (long) failed.size());
+    counts.put("indeterminate", (long) info.size());
+    counts.put("delivered", (long) deliveries.size());
+    counts.put("lost", (long) lost.size());
+    counts.put("lostPrefix", prefix);
+    counts.put("lostMiddle", middle);
+    counts.put("lostPostfix", postfix);
+    counts.put("unexpected", (long) unexpected.size());
+    counts.put("deliveredAfterDefiniteFailure", (long) afterFailure.size());
+    counts.put("duplicateDeliveries", duplicateDeliveries);
+    counts.put("redeliveries", redeliveries);
+    counts.put("recovered", recovered);
+    Map<String, List<String>> samples = new LinkedHashMap<>();
+    samples.put("lost", sample(lost));
+    samples.put("unexpected", sample(unexpected));
+    samples.put("deliveredAfterDefiniteFailure", sample(afterFailure));
+    samples.put("duplicated", sample(duplicated));
+
+    List<String> reasons = new ArrayList<>();
+    if (acked.isEmpty()) {
+      reasons.add("nothing was acked: the run proves nothing");
+      return new Verdict(NAME, Verdict.Status.UNKNOWN, reasons, counts, samples);
+    }
+    if (deliveries.isEmpty()) {
+      reasons.add("nothing was delivered (" + acked.size() + " acked): the run proves nothing");
+      return new Verdict(NAME, Verdict.Status.UNKNOWN, reasons, counts, samples);
+    }
+    if (!lost.isEmpty()) {
+      reasons.add(
+          lost.size()
+              + " acked values never delivered (prefix "
+              + prefix
+              + ", middle "
+              + middle
+              + ", postfix "
+              + postfix
+              + "), e.g. "
+              + sample(lost));
+    }
+    if (!unexpected.isEmpty()) {
+      reasons.add(
+          unexpected.size() + " values delivered but never attempted, e.g. " + sample(unexpected));
+    }
+    if (!afterFailure.isEmpty()) {
+      reasons.add(
+          afterFailure.size()
+              + " values delivered after the broker said they were not stored, e.g. "
+              + sample(afterFailure));
+    }
+    if (!duplicatesAllowed && duplicateDeliveries > 0) {
+      reasons.add(
+          duplicateDeliveries
+              + " duplicate deliveries where none are allowed, e.g. "
+              + sample(duplicated));
+    }
+    if (!reasons.isEmpty()) {
+      return new Verdict(NAME, Verdict.Status.FAIL, reasons, counts, samples);
+    }
+    reasons.add(
+        acked.size()
+            + " acked, all delivered; "
+            + duplicateDeliveries
+            + " duplicate deliveries, "
+            + recovered
+            + " indeterminate recovered");
+    return new Verdict(NAME, Verdict.Status.PASS, reasons, counts, samples);
+  }
+
+  static List<String> sample(List<String> values) {
+    return values.size() <= 5 ? List.copyOf(values) : List.copyOf(values.subList(0, 5));
+  }
+}

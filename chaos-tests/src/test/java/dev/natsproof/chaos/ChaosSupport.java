@@ -1,0 +1,92 @@
+package dev.natsproof.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.natsproof.broker.BrokerOptions;
+import dev.natsproof.broker.ConsumeOptions;
+import dev.natsproof.broker.StreamSpec;
+import dev.natsproof.broker.nats.NatsStreamBroker;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Shared plans and assertions of the chaos suites. */
+final class ChaosSupport {
+  private ChaosSupport() {}
+
+  static StreamSpec queueStream(String name, int replicas) {
+    return new StreamSpec(
+        name,
+        List.of(name.toLowerCase() + ".>"),
+        StreamSpec.Retention.WORK_QUEUE,
+        replicas,
+        Duration.ofHours(1),
+        Duration.ofMinutes(2),
+        -1,
+        -1);
+  }
+
+  static ConsumeOptions consumer() {
+    return ConsumeOptions.builder()
+        .durable("chaos")
+        .ackWait(Duration.ofSeconds(3))
+        .maxAckPending(2000)
+        .batchSize(200)
+        .build();
+  }
+
+  /**
+   * A plan: {@code cycles} faults, each after {@code between} of load and lasting {@code during}.
+   */
+  static ChaosRun.Plan plan(
+      String suite,
+      String run,
+      StreamSpec stream,
+      int syncWriters,
+      int asyncWriters,
+      int cycles,
+      Duration between,
+      Duration during) {
+    return new ChaosRun.Plan(
+        suite,
+        run,
+        stream,
+        stream.name().toLowerCase() + ".v",
+        syncWriters,
+        asyncWriters,
+        128,
+        Duration.ofSeconds(1),
+        cycles,
+        between,
+        during,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(30),
+        2_000_000,
+        consumer());
+  }
+
+  static Supplier<dev.natsproof.broker.StreamBroker> brokers(
+      List<String> urls, boolean ignoreDiscovered) {
+    return () ->
+        NatsStreamBroker.connect(
+            BrokerOptions.builder().servers(urls).ignoreDiscoveredServers(ignoreDiscovered).build(),
+            256);
+  }
+
+  /** Prints the run's numbers and fails the test unless the verdict is PASS. */
+  static void requirePass(ChaosRun.Result r) {
+    System.out.printf(
+        "CHAOS %s/%s [%s]: %s %s counts=%s restart->ack ms=%s restart->delivery ms=%s (%d ms) -> %s%n",
+        r.suite(),
+        r.run(),
+        r.nemesis(),
+        r.verdict().status(),
+        r.verdict().reasons(),
+        r.verdict().counts(),
+        r.restartToFirstAckMs(),
+        r.restartToFirstDeliveryMs(),
+        r.durationMs(),
+        r.dir());
+    assertEquals(Verdict.Status.PASS, r.verdict().status(), r.verdict().reasons().toString());
+  }
+}

@@ -1,0 +1,236 @@
+package dev.natsproof.chaos.checker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.natsproof.chaos.History;
+import dev.natsproof.chaos.Op;
+import dev.natsproof.chaos.Verdict;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every checker must be able to say FAIL and UNKNOWN: histories built by hand prove it. */
+class CheckerNegativeControlsTest {
+  private final List<Op> ops = new ArrayList<>();
+  private long t;
+
+  void enqueue(String v, String outcome) {
+    t += 10;
+    ops.add(new Op("w0", "enqueue", v, 0, 0, outcome, t - 5, t, null));
+  }
+
+  void deliver(String v, long seq, long n) {
+    t += 10;
+    ops.add(new Op("consumer", "deliver", v, seq, n, Op.OK, t, t, null));
+  }
+
+  History history() {
+    return History.of(ops);
+  }
+
+  void healthy() {
+    for (int i = 1; i <= 5; i++) {
+      enqueue("w0-" + i, Op.OK);
+    }
+    for (int i = 1; i <= 5; i++) {
+      deliver("w0-" + i, i, 1);
+    }
+  }
+
+  // ---------------------------------------------------------------- queue
+
+  @Test
+  @DisplayName("queue: everything acked is delivered → PASS")
+  void queuePass() {
+    healthy();
+    Verdict v = QueueChecker.check(history());
+    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+    assertEquals(5, v.count("acked"));
+  }
+
+  @Test
+  @DisplayName("queue: one acked value never delivered → FAIL, counted as lost (middle)")
+  void queueLost() {
+    for (int i = 1; i <= 5; i++) {
+      enqueue("w0-" + i, Op.OK);
+    }
+    deliver("w0-1", 1, 1);
+    deliver("w0-2", 2, 1);
+    deliver("w0-4", 4, 1);
+    deliver("w0-5", 5, 1);
+    Verdict v = QueueChecker.check(history());
+    assertEquals(Verdict.Status.FAIL, v.status());
+    assertEquals(1, v.count("lost"));
+    assertEquals(1, v.count("lostMiddle"));
+    assertEquals(List.of("w0-3"), v.samples().get("lost"));
+  }
+
+  @Test
+  @DisplayName("queue: a lost tail is counted as postfix")
+  void queueLostPostfix() {
+    for (int i = 1; i <= 3; i++) {
+      enqueue("w0-" + i, Op.OK);
+    }
+    deliver("w0-1", 1, 1);
+    Verdict v = QueueChecker.check(history());
+    assertEquals(Verdict.Status.FAIL, v.status());
+    assertEquals(2, v.count("lostPostfix"));
+  }
+
+  @Test
+  @DisplayName("queue: a phantom (delivered, never attempted) → FAIL")
+  void queuePhantom() {
+    healthy();
+    deliver("ghost-1", 99, 1);
+    Verdict v = QueueChecker.check(history());
+    assertEquals(Verdict.Status.FAIL, v.status());
+    assertEquals(1, v.count("unexpected"));
+  }
+
+  @Test
+  @DisplayName("queue: delivered after the broker said 'not stored' → FAIL")
+  void queueDeliveredAfterFailure() {
+    healthy();
+    enqueue("w0-9", Op.FAIL);
+    deliver("w0-9", 9, 1);
+    assertEquals(Verdict.Status.FAIL, QueueChecker.check(history()).status());
+  }
+
+  @Test
+  @DisplayName("queue: a duplicate is counted; FAIL where duplicates are forbidden")
+  void queueDuplicate() {
+    healthy();
+    deliver("w0-2", 2, 2);
+    Verdict allowed = QueueChecker.check(history());
+    assertEquals(Verdict.Status.PASS, allowed.status());
+    assertEquals(1, allowed.count("duplicateDeliveries"));
+    assertEquals(1, allowed.count("redeliveries"));
+    assertEquals(Verdict.Status.FAIL, QueueChecker.check(history(), false).status());
+  }
+
+  @Test
+  @DisplayName("queue: indeterminate but delivered is 'recovered', not a failure")
+  void queueRecovered() {
+    healthy();
+    enqueue("w0-7", Op.INFO);
+    deliver("w0-7", 7, 1);
+    Verdict v = QueueChecker.check(history());
+    assertEquals(Verdict.Status.PASS, v.status());
+    assertEquals(1, v.count("recovered"));
+  }
+
+  @Test
+  @DisplayName("queue: nothing acked, or nothing delivered → UNKNOWN")
+  void queueUnknown() {
+    enqueue("w0-1", Op.INFO);
+    assertEquals(Verdict.Status.UNKNOWN, QueueChecker.check(history()).status());
+    enqueue("w0-2", Op.OK);
+    assertEquals(Verdict.Status.UNKNOWN, QueueChecker.check(history()).status());
+  }
+
+  @Test
+  @DisplayName("a history survives the round trip through history.jsonl")
+  void jsonRoundTrip(@TempDir Path dir) {
+    healthy();
+    history().writeJsonl(dir.resolve("history.jsonl"));
+    History back = History.readJsonl(dir.resolve("history.jsonl"));
+    assertEquals(ops, back.ops());
+  }
+
+  // ---------------------------------------------------------------- order
+
+  @Test
+  @DisplayName(
+      "order: per-key order kept → PASS; an older value first-delivered after a newer → FAIL")
+  void order() {
+    deliver("alice:1", 1, 1);
+    deliver("bob:1", 2, 1);
+    deliver("alice:2", 3, 1);
+    deliver("alice:1", 1, 2); // a redelivery does not count against order
+    assertEquals(Verdict.Status.PASS, OrderChecker.check(history()).status());
+    deliver("bob:3", 5, 1);
+    deliver("bob:2", 4, 1);
+    Verdict v = OrderChecker.check(history());
+    assertEquals(Verdict.Status.FAIL, v.status());
+    assertEquals(1, v.count("outOfOrder"));
+  }
+
+  @Test
+  @DisplayName("order: nothing delivered → UNKNOWN")
+  void orderUnknown() {
+    assertEquals(Verdict.Status.UNKNOWN, OrderChecker.check(history()).status());
+  }
+
+  // ---------------------------------------------------------------- ledger
+
+  void credit(String battle, String how) {
+    t += 10;
+    ops.add(new Op("worker", "credit", battle, 0, 0, Op.OK, t, t, how));
+  }
+
+  @Test
+  @DisplayName("ledger: each acked battle applied once and the total right → PASS")
+  void ledgerPass() {
+    enqueue("battle-1", Op.OK);
+    enqueue("battle-2", Op.OK);
+    credit("battle-1", "applied");
+    credit("battle-2", "applied");
+    credit("battle-2", "duplicate");
+    Verdict v = LedgerChecker.check(history(), 30, Map.of("battle-1", 10L, "battle-2", 20L));
+    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+  }
+
+  @Test
+  @DisplayName("ledger: a lost reward, a double credit, a phantom or a wrong total → FAIL")
+  void ledgerFails() {
+    enqueue("battle-1", Op.OK);
+    enqueue("battle-2", Op.OK);
+    credit("battle-1", "applied");
+    Map<String, Long> rewards = Map.of("battle-1", 10L, "battle-2", 20L);
+    assertEquals(Verdict.Status.FAIL, LedgerChecker.check(history(), 10, rewards).status());
+    credit("battle-2", "applied");
+    credit("battle-2", "applied");
+    assertEquals(Verdict.Status.FAIL, LedgerChecker.check(history(), 50, rewards).status());
+    ops.remove(ops.size() - 1);
+    credit("battle-666", "applied");
+    assertEquals(Verdict.Status.FAIL, LedgerChecker.check(history(), 30, rewards).status());
+    ops.remove(ops.size() - 1);
+    assertEquals(Verdict.Status.PASS, LedgerChecker.check(history(), 30, rewards).status());
+    assertEquals(Verdict.Status.FAIL, LedgerChecker.check(history(), 31, rewards).status());
+  }
+
+  // ---------------------------------------------------------------- replay
+
+  void replayed(String key, String v, long seq) {
+    t += 10;
+    ops.add(new Op("login", "replay", v, seq, 0, Op.OK, t, t, key));
+  }
+
+  @Test
+  @DisplayName("replay: complete and in order → PASS; missing, phantom or out of order → FAIL")
+  void replay() {
+    enqueue("alice:1", Op.OK);
+    enqueue("alice:2", Op.OK);
+    replayed("alice", "alice:1", 1);
+    replayed("alice", "alice:2", 3);
+    assertEquals(Verdict.Status.PASS, ReplayChecker.check(history()).status());
+
+    ops.remove(ops.size() - 1);
+    assertEquals(Verdict.Status.FAIL, ReplayChecker.check(history()).status(), "missing alice:2");
+
+    replayed("alice", "alice:2", 3);
+    replayed("alice", "alice:9", 4);
+    assertEquals(Verdict.Status.FAIL, ReplayChecker.check(history()).status(), "phantom alice:9");
+
+    ops.remove(ops.size() - 1);
+    replayed("alice", "alice:1", 1);
+    Verdict v = ReplayChecker.check(history());
+    assertEquals(Verdict.Status.FAIL, v.status(), "out of order");
+    assertTrue(v.count("outOfOrder") > 0);
+  }
+}
