@@ -8,6 +8,7 @@ import dev.natsproof.broker.GameStreams;
 import dev.natsproof.broker.StreamConsumer;
 import dev.natsproof.broker.nats.NatsStreamBroker;
 import dev.natsproof.testkit.NatsServer;
+import dev.natsproof.testkit.game.SettlementLedger;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

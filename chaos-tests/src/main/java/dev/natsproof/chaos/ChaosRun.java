@@ -70,6 +70,7 @@ public final class ChaosRun {
       List<Long> restartToFirstAckMs,
       List<Long> restartToFirstDeliveryMs,
       String limits,
+      Map<String, Object> postMortem,
       Path dir) {}
 
   private final Plan plan;
@@ -109,6 +110,7 @@ public final class ChaosRun {
     String serverVersion = "unknown";
     StreamConsumer consumer = null;
     Verdict verdict;
+    Map<String, Object> postMortem = Map.of();
     try {
       StreamBroker admin = open(opened);
       serverVersion = admin.serverVersion();
@@ -147,6 +149,7 @@ public final class ChaosRun {
         t.join(TimeUnit.SECONDS.toMillis(60));
       }
       drain();
+      postMortem = postMortem(admin);
       consumer.close();
       consumer = null;
       verdict = QueueChecker.check(history);
@@ -178,6 +181,7 @@ public final class ChaosRun {
             toAck,
             toDelivery,
             nemesis == null ? "" : nemesis.limits(),
+            postMortem,
             dir);
     write(r);
     return r;
@@ -198,6 +202,7 @@ public final class ChaosRun {
 
   private void write(StreamBroker b, String process, boolean async) {
     Semaphore inFlight = new Semaphore(plan.asyncInFlight());
+    AtomicBoolean rejectedRecently = new AtomicBoolean();
     long n = 0;
     while (!stop.get() && n < plan.maxValuesPerWriter()) {
       String value = process + "-" + (++n);
@@ -211,12 +216,22 @@ public final class ChaosRun {
               .build();
       long start = history.now();
       if (!async) {
-        record(process, value, start, b.enqueue(subject, data, o));
+        EnqueueResult r = b.enqueue(subject, data, o);
+        record(process, value, start, r);
+        if (r.status() == EnqueueResult.Status.REJECTED) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a caller backs off
+        }
       } else {
         inFlight.acquireUninterruptibly();
+        if (rejectedRecently.getAndSet(false)) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a caller backs off
+        }
         b.enqueueAsync(subject, data, o)
             .whenComplete(
                 (r, err) -> {
+                  if (r != null && r.status() == EnqueueResult.Status.REJECTED) {
+                    rejectedRecently.set(true);
+                  }
                   inFlight.release();
                   record(
                       process,
@@ -244,6 +259,38 @@ public final class ChaosRun {
     if (r.isAcked()) {
       ackedValues.add(value);
     }
+  }
+
+  /**
+   * What the server holds after the drain, to tell a consumer that stalled (messages still stored
+   * and pending) from a loss (gone from the stream).
+   */
+  private Map<String, Object> postMortem(StreamBroker admin) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    Set<String> undelivered = new java.util.HashSet<>(ackedValues);
+    undelivered.removeAll(deliveredValues);
+    m.put("ackedNotDeliveredAtDrainEnd", undelivered.size());
+    if (!(admin instanceof dev.natsproof.broker.nats.NatsStreamBroker nsb)) {
+      return m;
+    }
+    try {
+      var jsm = nsb.connection().jetStreamManagement();
+      var si = jsm.getStreamInfo(plan.stream().name());
+      m.put("streamMessages", si.getStreamState().getMsgCount());
+      m.put("streamLastSequence", si.getStreamState().getLastSequence());
+      var ci = jsm.getConsumerInfo(plan.stream().name(), plan.consume().durable());
+      m.put("consumerNumPending", ci.getNumPending());
+      m.put("consumerNumAckPending", ci.getNumAckPending());
+      m.put("consumerNumWaiting", ci.getNumWaiting());
+      m.put("consumerDeliveredStreamSeq", ci.getDelivered().getStreamSequence());
+      m.put("consumerAckFloorStreamSeq", ci.getAckFloor().getStreamSequence());
+      if (si.getClusterInfo() != null) {
+        m.put("streamLeader", si.getClusterInfo().getLeader());
+      }
+    } catch (Exception e) {
+      m.put("error", e.toString());
+    }
+    return m;
   }
 
   private void drain() {
@@ -296,6 +343,7 @@ public final class ChaosRun {
       v.put("startedAt", r.startedAt());
       v.put("durationMs", r.durationMs());
       v.put("limits", r.limits());
+      v.put("postMortem", r.postMortem());
       JSON.writeValue(r.dir().resolve("verdict.json").toFile(), v);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write results under " + r.dir(), e);

@@ -87,6 +87,12 @@ final class ChaosSupport {
         r.restartToFirstDeliveryMs(),
         r.durationMs(),
         r.dir());
-    assertEquals(Verdict.Status.PASS, r.verdict().status(), r.verdict().reasons().toString());
+    if (r.verdict().status() != Verdict.Status.PASS) {
+      System.out.println("CHAOS post-mortem " + r.postMortem());
+    }
+    assertEquals(
+        Verdict.Status.PASS,
+        r.verdict().status(),
+        r.verdict().reasons() + " post-mortem: " + r.postMortem());
   }
 }

@@ -378,6 +378,7 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
     }
     NatsStreamConsumer c = new NatsStreamConsumer(this, stream, handler, options);
     consumers.add(c);
+    startWatchdog();
     return c;
   }
 
@@ -394,6 +395,22 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
       } catch (java.util.concurrent.RejectedExecutionException e) {
         return; // closing
       }
+    }
+  }
+
+  private final AtomicBoolean watchdogStarted = new AtomicBoolean();
+
+  private void startWatchdog() {
+    if (watchdogStarted.compareAndSet(false, true)) {
+      timers.scheduleWithFixedDelay(
+          () -> {
+            for (NatsStreamConsumer c : consumers) {
+              c.watchdog();
+            }
+          },
+          1,
+          1,
+          TimeUnit.SECONDS);
     }
   }
 

@@ -181,7 +181,40 @@ final class NatsStreamConsumer implements StreamConsumer {
     }
   }
 
+  private volatile long lastActivityNanos = System.nanoTime();
+
+  /**
+   * Called every second by the broker. When nothing was delivered for a while although the server
+   * has messages pending for this consumer, start a fresh pull. This covers what reconnects do not:
+   * after a partition heals the client's connection never dropped, and jnats's heartbeat alarm was
+   * seen to leave the consumer idle for 15-22 s while the new consumer leader waited.
+   */
+  void watchdog() {
+    if (!active || System.nanoTime() - lastActivityNanos < STALL_NANOS) {
+      return;
+    }
+    try {
+      io.nats.client.api.ConsumerInfo ci = mc.getConsumerInfo();
+      lastActivityNanos = System.nanoTime(); // check again only after another stall period
+      if (ci.getNumPending() > 0 && ci.getNumAckPending() < options.maxAckPending()) {
+        repull();
+        stallRepulls.increment();
+      }
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      // The server cannot answer right now (no leader yet): try again on the next tick.
+    }
+  }
+
+  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private final LongAdder stallRepulls = new LongAdder();
+
+  /** Fresh pulls started because the consumer sat idle with messages pending. */
+  long stallRepulls() {
+    return stallRepulls.sum();
+  }
+
   private void onMessage(io.nats.client.Message m) {
+    lastActivityNanos = System.nanoTime();
     delivered.increment();
     NatsStreamMessage sm = new NatsStreamMessage(m, this);
     try {

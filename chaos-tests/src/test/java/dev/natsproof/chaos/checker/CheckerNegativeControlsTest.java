@@ -233,4 +233,108 @@ class CheckerNegativeControlsTest {
     assertEquals(Verdict.Status.FAIL, v.status(), "out of order");
     assertTrue(v.count("outOfOrder") > 0);
   }
+
+  // ---------------------------------------------------------------- ack paths
+
+  void at(long time, String type, String v, long n, String detail) {
+    ops.add(new Op("consumer", type, v, 1, n, Op.OK, time, time, detail));
+  }
+
+  static long ms(long m) {
+    return m * 1_000_000L;
+  }
+
+  @Test
+  @DisplayName("ack paths: as specified → PASS")
+  void ackPathsPass() {
+    at(ms(0), "deliver", "nak-1", 1, null);
+    at(ms(1), "nak", "nak-1", 1, "0");
+    at(ms(5), "deliver", "nak-1", 2, null);
+    at(ms(6), "ack", "nak-1", 2, null);
+    at(ms(0), "deliver", "wait-1", 1, null);
+    at(ms(2000), "deliver", "wait-1", 2, null);
+    at(ms(2001), "ack", "wait-1", 2, null);
+    at(ms(0), "deliver", "term-1", 1, null);
+    at(ms(1), "term", "term-1", 1, null);
+    at(ms(0), "deliver", "dlq-1", 1, null);
+    at(ms(9000), "dead-letter", "dlq-1", 0, null);
+    Verdict v = AckPathChecker.check(history(), 2000);
+    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+  }
+
+  @Test
+  @DisplayName("ack paths: a termed message delivered again in the same server lifetime → FAIL")
+  void termRedelivered() {
+    at(ms(0), "deliver", "term-1", 1, null);
+    at(ms(1), "term", "term-1", 1, null);
+    at(ms(2000), "deliver", "term-1", 2, null);
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+  }
+
+  @Test
+  @DisplayName("ack paths: a nak never followed by a delivery, or a nak delay not honoured → FAIL")
+  void nakViolations() {
+    at(ms(0), "deliver", "nak-1", 1, null);
+    at(ms(1), "nak", "nak-1", 1, "0");
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    ops.clear();
+    at(ms(0), "deliver", "delay-1", 1, null);
+    at(ms(1), "nak", "delay-1", 1, "3000");
+    at(ms(1500), "deliver", "delay-1", 2, null);
+    at(ms(1501), "ack", "delay-1", 2, null);
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+  }
+
+  @Test
+  @DisplayName("ack paths: redelivery before the ack wait, or while in progress → FAIL")
+  void ackWaitViolations() {
+    at(ms(0), "deliver", "wait-1", 1, null);
+    at(ms(500), "deliver", "wait-1", 2, null);
+    at(ms(501), "ack", "wait-1", 2, null);
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    ops.clear();
+    at(ms(0), "deliver", "prog-1", 1, null);
+    at(ms(1500), "progress", "prog-1", 1, null);
+    at(ms(2100), "deliver", "prog-1", 2, null);
+    at(ms(2101), "ack", "prog-1", 2, null);
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+  }
+
+  @Test
+  @DisplayName("ack paths: dead-lettered twice, or never → FAIL")
+  void deadLetterTwice() {
+    at(ms(0), "deliver", "dlq-1", 1, null);
+    at(ms(9000), "dead-letter", "dlq-1", 0, null);
+    at(ms(9001), "dead-letter", "dlq-1", 0, null);
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    ops.clear();
+    at(ms(0), "deliver", "dlq-2", 1, null);
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+  }
+
+  @Test
+  @DisplayName("ack paths: a term forgotten across a crash is a finding, not a pass for a loss")
+  void crashSemantics() {
+    at(ms(0), "deliver", "term-1", 1, null);
+    at(ms(1), "term", "term-1", 1, null);
+    at(ms(10), "fault", "kill-9", 0, null);
+    at(ms(600), "deliver", "term-1", 1, null);
+    at(ms(601), "term", "term-1", 1, null);
+    Verdict v = AckPathChecker.check(history(), 2000);
+    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+    assertEquals(1, v.count("termsForgottenByCrash"));
+    ops.clear();
+    at(ms(0), "deliver", "wait-1", 1, null);
+    at(ms(10), "fault", "kill-9", 0, null);
+    assertEquals(
+        Verdict.Status.FAIL,
+        AckPathChecker.check(history(), 2000).status(),
+        "never delivered again");
+  }
+
+  @Test
+  @DisplayName("ack paths: nothing delivered → UNKNOWN")
+  void ackPathsUnknown() {
+    assertEquals(Verdict.Status.UNKNOWN, AckPathChecker.check(history(), 2000).status());
+  }
 }

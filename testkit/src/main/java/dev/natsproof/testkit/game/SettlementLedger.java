@@ -1,4 +1,4 @@
-package dev.natsproof.examples;
+package dev.natsproof.testkit.game;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,0 +1,247 @@
+package dev.natsproof.chaos.checker;
+
+import dev.natsproof.chaos.History;
+import dev.natsproof.chaos.Op;
+import dev.natsproof.chaos.Verdict;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ack paths, judged from deliveries and settle operations. Values name their path by prefix:
+ *
+ * <ul>
+ *   <li>{@code nak-}: nak'ed → delivered again with a higher delivery count
+ *   <li>{@code delay-}: nak'ed with a delay (detail = ms) → delivered again, not before the delay
+ *   <li>{@code term-}: termed → never delivered again
+ *   <li>{@code wait-}: left unsettled → delivered again, not before the ack wait
+ *   <li>{@code prog-}: in-progress signals (ops "progress") → not delivered again within the ack
+ *       wait of the last signal
+ *   <li>{@code dlq-}: failing past max deliver → dead-lettered exactly once (ops "dead-letter")
+ * </ul>
+ *
+ * <p>A crash (a "fault" op) splits time into epochs. Timing bounds and "never again" are judged
+ * inside one server lifetime. Across a crash the server may forget its consumer state (observed on
+ * 2.9.10: deliveries, naks, terms and acks made shortly before a kill -9 were forgotten and the
+ * messages delivered again from delivery count 1): that is at-least-once, counted as a finding,
+ * never as a pass for a message that was not delivered again at all.
+ */
+public final class AckPathChecker {
+  public static final String NAME = "ack-paths";
+
+  /**
+   * The server starts an ack-wait or nak-delay timer when it sends a message; the history sees the
+   * delivery when the handler runs, later by the client's buffering and the handlers before it in
+   * the same pull batch. Lower bounds are checked with this much slack (observed: 7 ms).
+   */
+  public static final long DISPATCH_ALLOWANCE_MS = 100;
+
+  private AckPathChecker() {}
+
+  public static Verdict check(History h, long ackWaitMillis) {
+    try {
+      return run(h, ackWaitMillis);
+    } catch (RuntimeException e) {
+      return Verdict.unknown(NAME, "checker crashed: " + e);
+    }
+  }
+
+  private static Verdict run(History h, long ackWaitMillis) {
+    List<Long> crashes = new ArrayList<>();
+    Map<String, List<Op>> byValue = new LinkedHashMap<>();
+    Map<String, Integer> deadLetters = new HashMap<>();
+    for (Op op : h.ops()) {
+      switch (op.type()) {
+        case "fault" -> crashes.add(op.endNanos());
+        case "deliver", "ack", "nak", "term", "progress" ->
+            byValue.computeIfAbsent(op.value(), k -> new ArrayList<>()).add(op);
+        case "dead-letter" -> deadLetters.merge(op.value(), 1, Integer::sum);
+        default -> {
+          // enqueue, heal: not this checker's concern
+        }
+      }
+    }
+    long slack = TimeUnit.MILLISECONDS.toNanos(DISPATCH_ALLOWANCE_MS);
+    long ackWait = TimeUnit.MILLISECONDS.toNanos(ackWaitMillis) - slack;
+    List<String> problems = new ArrayList<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (String p : List.of("nak", "delay", "term", "wait", "prog", "dlq")) {
+      counts.put(p, 0L);
+    }
+    long forgottenTerms = 0;
+    long countResets = 0;
+    for (Map.Entry<String, List<Op>> e : byValue.entrySet()) {
+      String v = e.getKey();
+      List<Op> ops = e.getValue();
+      ops.sort((a, b) -> Long.compare(a.endNanos(), b.endNanos()));
+      String path = v.substring(0, v.indexOf('-'));
+      counts.merge(path, 1L, Long::sum);
+      List<Op> ds = ops.stream().filter(o -> o.is("deliver")).toList();
+      if (ds.isEmpty()) {
+        problems.add(v + ": never delivered");
+        continue;
+      }
+      for (int i = 1; i < ds.size(); i++) {
+        if (epoch(ds.get(i), crashes) != epoch(ds.get(i - 1), crashes)
+            && ds.get(i).deliveries() <= ds.get(i - 1).deliveries()) {
+          countResets++;
+        }
+      }
+      Op lastProgress = null;
+      for (int i = 0; i < ops.size(); i++) {
+        Op op = ops.get(i);
+        if (op.is("progress")) {
+          lastProgress = op;
+          continue;
+        }
+        if (!op.is("deliver")) {
+          continue;
+        }
+        Op next = nextDelivery(ops, i);
+        Op settle = settleAfter(ops, i);
+        boolean sameEpoch = next != null && epoch(next, crashes) == epoch(op, crashes);
+        switch (path) {
+          case "nak", "delay" -> {
+            if (settle == null || !settle.is("nak")) {
+              break; // acked on this delivery
+            }
+            if (next == null) {
+              problems.add(
+                  v + ": nak'ed on delivery " + op.deliveries() + " but never delivered again");
+            } else if (sameEpoch) {
+              if (next.deliveries() <= op.deliveries()) {
+                problems.add(v + ": delivered again without a higher delivery count");
+              }
+              long delay = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(settle.detail())) - slack;
+              if (delay > 0 && next.endNanos() - settle.endNanos() < delay) {
+                problems.add(
+                    v
+                        + ": delivered again "
+                        + ms(next.endNanos() - settle.endNanos())
+                        + " ms after a nak with delay "
+                        + settle.detail()
+                        + " ms");
+              }
+            }
+          }
+          case "term" -> {
+            if (settle != null && settle.is("term") && next != null) {
+              if (sameEpoch) {
+                problems.add(v + ": termed, then delivered again in the same server lifetime");
+              } else {
+                forgottenTerms++;
+              }
+            }
+          }
+          case "wait" -> {
+            if (settle != null) {
+              break; // acked on this delivery
+            }
+            if (next == null) {
+              problems.add(v + ": left unsettled but never delivered again");
+            } else if (sameEpoch && next.endNanos() - op.endNanos() < ackWait) {
+              problems.add(
+                  v
+                      + ": delivered again "
+                      + ms(next.endNanos() - op.endNanos())
+                      + " ms after delivery, before the ack wait of "
+                      + ackWaitMillis
+                      + " ms");
+            }
+          }
+          case "prog" -> {
+            for (int j = i + 1; j < ops.size() && !ops.get(j).is("deliver"); j++) {
+              if (ops.get(j).is("progress")) {
+                lastProgress = ops.get(j);
+              }
+            }
+            if (next != null
+                && sameEpoch
+                && lastProgress != null
+                && epoch(lastProgress, crashes) == epoch(next, crashes)
+                && next.endNanos() - lastProgress.endNanos() < ackWait) {
+              problems.add(
+                  v
+                      + ": delivered again "
+                      + ms(next.endNanos() - lastProgress.endNanos())
+                      + " ms after an in-progress signal, before the ack wait");
+            }
+          }
+          default -> {
+            // dlq: judged below
+          }
+        }
+      }
+      if (path.equals("dlq") && deadLetters.getOrDefault(v, 0) != 1) {
+        problems.add(
+            v + ": dead-lettered " + deadLetters.getOrDefault(v, 0) + " times, expected once");
+      }
+    }
+    counts.put("problems", (long) problems.size());
+    counts.put("termsForgottenByCrash", forgottenTerms);
+    counts.put("deliveryCountResetsByCrash", countResets);
+    if (byValue.isEmpty()) {
+      return new Verdict(
+          NAME, Verdict.Status.UNKNOWN, List.of("nothing was delivered"), counts, Map.of());
+    }
+    if (!problems.isEmpty()) {
+      return new Verdict(
+          NAME,
+          Verdict.Status.FAIL,
+          QueueChecker.sample(problems),
+          counts,
+          Map.of("problems", problems.size() > 20 ? problems.subList(0, 20) : problems));
+    }
+    List<String> reasons = new ArrayList<>();
+    reasons.add("every ack path behaved as specified for " + byValue.size() + " messages");
+    if (forgottenTerms + countResets > 0) {
+      reasons.add(
+          "finding: across the crash the server forgot consumer state: "
+              + countResets
+              + " deliveries started again from a lower delivery count, "
+              + forgottenTerms
+              + " termed messages were delivered again (at-least-once; handlers must be idempotent)");
+    }
+    return new Verdict(NAME, Verdict.Status.PASS, reasons, counts, Map.of());
+  }
+
+  private static int epoch(Op op, List<Long> crashes) {
+    int e = 0;
+    for (long c : crashes) {
+      if (c < op.endNanos()) {
+        e++;
+      }
+    }
+    return e;
+  }
+
+  private static Op nextDelivery(List<Op> ops, int from) {
+    for (int j = from + 1; j < ops.size(); j++) {
+      if (ops.get(j).is("deliver")) {
+        return ops.get(j);
+      }
+    }
+    return null;
+  }
+
+  /** The ack, nak or term that settled the delivery at {@code from}, if any. */
+  private static Op settleAfter(List<Op> ops, int from) {
+    for (int j = from + 1; j < ops.size(); j++) {
+      Op o = ops.get(j);
+      if (o.is("deliver")) {
+        return null;
+      }
+      if (o.is("ack") || o.is("nak") || o.is("term")) {
+        return o;
+      }
+    }
+    return null;
+  }
+
+  private static long ms(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+}
