@@ -524,6 +524,33 @@ abstract class StreamBrokerContract {
     assertEquals(20, held.size());
   }
 
+  @Test
+  @DisplayName("max ack pending 1 delivers one at a time, in order, without stalling")
+  void maxAckPendingOne() {
+    provision(StreamSpec.Retention.LIMITS);
+    for (int i = 0; i < 50; i++) {
+      acked(broker.enqueue(subjects + ".p1", bytes("s" + i)));
+    }
+    List<String> got = new CopyOnWriteArrayList<>();
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    broker.consume(
+        stream,
+        m -> {
+          maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+          got.add(m.dataAsString());
+          inFlight.decrementAndGet();
+          m.ack();
+        },
+        ConsumeOptions.builder().durable("ranker").maxAckPending(1).build());
+    // A pull batch of 1 used to re-pull only on jnats's heartbeat alarm: ~2.5 s per message.
+    await().atMost(WAIT).until(() -> got.size() == 50);
+    for (int i = 0; i < 50; i++) {
+      assertEquals("s" + i, got.get(i));
+    }
+    assertEquals(1, maxInFlight.get());
+  }
+
   // ---------------------------------------------------------------- replay, provisioning
 
   @Test
