@@ -1,0 +1,135 @@
+package dev.natsproof.benchmarks;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Evaluates the benchmark gates over a results folder: every {@code fanout-*.json} through {@link
+ * FanOutGate}, and the JMH JSON for broker/raw ratios (reported, not gated: one run on a shared box
+ * is too noisy for a 5 % threshold). Prints PASS / FAIL / UNKNOWN per gate with its numbers, writes
+ * {@code gates.json}, and exits non-zero unless every gate passed.
+ *
+ * <pre>java -cp benchmarks.jar dev.natsproof.benchmarks.BenchGate target/bench</pre>
+ */
+public final class BenchGate {
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      System.err.println("usage: BenchGate RESULTS_DIR");
+      System.exit(3);
+    }
+    System.exit(run(Path.of(args[0])));
+  }
+
+  static int run(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      System.out.println("UNKNOWN no results folder " + dir + ": run the benchmarks first");
+      return 2;
+    }
+    List<Map<String, Object>> gates = new ArrayList<>();
+    Verdict overall = Verdict.PASS;
+    List<Path> fanouts;
+    try (Stream<Path> s = Files.list(dir)) {
+      fanouts =
+          s.filter(p -> p.getFileName().toString().matches("fanout-.*\\.json")).sorted().toList();
+    }
+    if (fanouts.isEmpty()) {
+      gates.add(gate("fanout-p99", Verdict.UNKNOWN, List.of("no fanout-*.json in " + dir)));
+      overall = Verdict.UNKNOWN;
+    }
+    for (Path f : fanouts) {
+      FanOutResult r;
+      try {
+        r = JSON.readValue(f.toFile(), FanOutResult.class);
+      } catch (IOException e) {
+        gates.add(
+            gate(
+                f.getFileName().toString(),
+                Verdict.UNKNOWN,
+                List.of("unreadable: " + e.getMessage())));
+        overall = MainJob.worse(overall, Verdict.UNKNOWN);
+        continue;
+      }
+      FanOutGate.Outcome o =
+          FanOutGate.evaluate(
+              r, r.workload().gateP99Micros(), FanOutGate.DEFAULT_HICCUP_P99_LIMIT_MICROS);
+      gates.add(
+          gate("fanout-p99:" + r.workload().name() + ":" + r.variant(), o.verdict(), o.reasons()));
+      overall = MainJob.worse(overall, o.verdict());
+    }
+    Map<String, Object> ratios = ratios(dir.resolve("jmh.json"));
+    for (Map<String, Object> g : gates) {
+      System.out.printf("%-8s %s  %s%n", g.get("verdict"), g.get("gate"), g.get("reasons"));
+    }
+    ratios.forEach((k, v) -> System.out.printf("INFO     %s = %s%n", k, v));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("overall", overall);
+    out.put("gates", gates);
+    out.put("ratios", ratios);
+    JSON.writeValue(dir.resolve("gates.json").toFile(), out);
+    System.out.println("bench gates: " + overall);
+    return overall == Verdict.PASS ? 0 : overall == Verdict.FAIL ? 1 : 2;
+  }
+
+  private static Map<String, Object> gate(String name, Verdict v, List<String> reasons) {
+    Map<String, Object> g = new LinkedHashMap<>();
+    g.put("gate", name);
+    g.put("verdict", v);
+    g.put("reasons", reasons);
+    return g;
+  }
+
+  /** broker / raw-jnats throughput for each benchmark and mode found in the JMH JSON. */
+  static Map<String, Object> ratios(Path jmhJson) throws IOException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (!Files.exists(jmhJson)) {
+      return out;
+    }
+    Map<String, Double> score = new LinkedHashMap<>();
+    for (JsonNode b : JSON.readTree(jmhJson.toFile())) {
+      String name = b.path("benchmark").asText().replaceAll(".*\\.", "");
+      JsonNode p = b.path("params");
+      String client = p.path("client").asText("");
+      String mode = p.path("mode").asText("");
+      double s = b.path("primaryMetric").path("score").asDouble();
+      String unit = b.path("primaryMetric").path("scoreUnit").asText();
+      if (unit.startsWith("s/")) {
+        s = s == 0 ? 0 : 1 / s; // single-shot time per op → ops per second
+      }
+      score.put(name + "|" + mode + "|" + client, s);
+    }
+    score.forEach(
+        (k, v) -> {
+          String[] parts = k.split("\\|", -1);
+          if (parts[2].startsWith("broker")) {
+            String rawClient = parts[2].replace("broker", "raw-jnats").replace("ackSync", "ack");
+            Double raw = score.get(parts[0] + "|" + parts[1] + "|" + rawClient);
+            if (raw != null && raw > 0) {
+              out.put(
+                  parts[0]
+                      + (parts[1].isEmpty() ? "" : "[" + parts[1] + "]")
+                      + " "
+                      + parts[2]
+                      + "/"
+                      + rawClient,
+                  String.format("%.3f", v / raw));
+            }
+          }
+        });
+    return out;
+  }
+}
