@@ -1,0 +1,134 @@
+package dev.natsproof.reports;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Gates over a run's files, a pure function of {@link Results} and {@link Gates}. A folder with
+ * nothing to judge is UNKNOWN; every latency gate is UNKNOWN when the hiccup control says the
+ * platform stalled; chaos runs that are not PASS block.
+ */
+public final class GateEvaluator {
+  private GateEvaluator() {}
+
+  public static List<GateResult> evaluate(Results r, Gates g) {
+    List<GateResult> out = new ArrayList<>();
+    if (r.isEmpty()) {
+      out.add(
+          new GateResult(
+              "results", GateResult.UNKNOWN, "no fan-out, JMH or chaos result in " + r.dir()));
+      return out;
+    }
+    for (Results.FanOut f : r.fanOuts()) {
+      String name = "fan-out " + f.workload() + " (" + f.client() + ")";
+      String error = f.json().path("error").isNull() ? null : f.json().path("error").asText(null);
+      long expected = f.num("expectedDeliveries");
+      long delivered = f.num("deliveries");
+      long missing = Math.max(0, expected - delivered);
+      if (error != null) {
+        out.add(new GateResult(name + " run", GateResult.FAIL, "the run failed: " + error));
+        continue;
+      }
+      if (expected == 0) {
+        out.add(new GateResult(name + " deliveries", GateResult.UNKNOWN, "nothing was published"));
+        continue;
+      }
+      out.add(
+          new GateResult(
+              name + " deliveries",
+              missing <= g.missingDeliveries() && delivered <= expected
+                  ? GateResult.PASS
+                  : GateResult.FAIL,
+              delivered
+                  + " of "
+                  + expected
+                  + " delivered (missing "
+                  + missing
+                  + ", allowed "
+                  + g.missingDeliveries()
+                  + ")"));
+      long p99 = f.latency("p99Micros");
+      long hiccup = f.hiccup("p99Micros");
+      String verdict;
+      if (f.hiccup("count") == 0 || hiccup > g.hiccupP99Micros()) {
+        verdict = GateResult.UNKNOWN;
+      } else {
+        verdict = p99 <= g.fanoutP99Micros() ? GateResult.PASS : GateResult.FAIL;
+      }
+      out.add(
+          new GateResult(
+              name + " p99",
+              verdict,
+              "p99 "
+                  + p99
+                  + " µs (limit "
+                  + g.fanoutP99Micros()
+                  + "), hiccup control p99 "
+                  + hiccup
+                  + " µs (limit "
+                  + g.hiccupP99Micros()
+                  + ")"));
+    }
+    for (Results.Chaos c : r.chaos()) {
+      String name = "chaos " + c.suite() + "/" + c.run();
+      String status = c.status();
+      long lost = c.count("lost");
+      long unexpected = c.count("unexpected");
+      if (c.lossAllowed()) {
+        out.add(
+            new GateResult(
+                name,
+                GateResult.INFO,
+                "loss allowed by this fault ("
+                    + c.json().path("expectation").asText()
+                    + "): lost "
+                    + lost
+                    + ", unexpected "
+                    + unexpected));
+        if (unexpected > g.chaosUnexpected()) {
+          out.add(
+              new GateResult(
+                  name + " unexpected",
+                  GateResult.FAIL,
+                  unexpected + " values delivered that were never sent"));
+        }
+        continue;
+      }
+      out.add(
+          new GateResult(
+              name + " verdict",
+              status.equals("PASS")
+                  ? GateResult.PASS
+                  : status.equals("FAIL") ? GateResult.FAIL : GateResult.UNKNOWN,
+              status + " " + c.json().path("reasons")));
+      out.add(
+          new GateResult(
+              name + " lost/unexpected",
+              lost <= g.chaosLost() && unexpected <= g.chaosUnexpected()
+                  ? GateResult.PASS
+                  : GateResult.FAIL,
+              "lost " + lost + ", unexpected " + unexpected + " (acked " + c.count("acked") + ")"));
+      long worst = c.worstRecoveryMillis();
+      if (worst >= 0) {
+        out.add(
+            new GateResult(
+                name + " recovery",
+                worst <= g.recoveryMillis() ? GateResult.PASS : GateResult.FAIL,
+                "worst restart → first ack " + worst + " ms (limit " + g.recoveryMillis() + ")"));
+      }
+    }
+    return out;
+  }
+
+  /** 0 when every gate passed (INFO included), 1 on any FAIL, 2 on UNKNOWN without FAIL. */
+  public static int exitCode(List<GateResult> gates) {
+    boolean unknown = false;
+    for (GateResult g : gates) {
+      if (g.verdict().equals(GateResult.FAIL)) {
+        return 1;
+      }
+      unknown |= g.verdict().equals(GateResult.UNKNOWN);
+    }
+    return unknown ? 2 : 0;
+  }
+}

@@ -1,0 +1,224 @@
+package dev.natsproof.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Parsers, gates (with negative controls), report and comparison, on fixture files. */
+class ReportsTest {
+  static Path fixture() throws URISyntaxException {
+    return Path.of(ReportsTest.class.getResource("/fixtures/run").toURI());
+  }
+
+  /** A writable copy of the fixture run. */
+  static Path copy(Path to) throws Exception {
+    Path src = fixture();
+    try (Stream<Path> s = Files.walk(src)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(src.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+    return to;
+  }
+
+  static void edit(Path json, String field, long value) throws IOException {
+    ObjectNode n = (ObjectNode) Results.JSON.readTree(json.toFile());
+    String[] path = field.split("\\.");
+    ObjectNode at = n;
+    for (int i = 0; i < path.length - 1; i++) {
+      at = (ObjectNode) at.get(path[i]);
+    }
+    at.put(path[path.length - 1], value);
+    Results.JSON.writeValue(json.toFile(), n);
+  }
+
+  static String verdictOf(List<GateResult> gates, String gatePart) {
+    return gates.stream()
+        .filter(g -> g.gate().contains(gatePart))
+        .findFirst()
+        .orElseThrow()
+        .verdict();
+  }
+
+  // ---------------------------------------------------------------- parsing
+
+  @Test
+  @DisplayName("a run folder is read: fan-outs, interval logs, JMH results, chaos verdicts")
+  void readsEverything() throws Exception {
+    Results r = Results.read(fixture());
+    assertEquals(2, r.fanOuts().size());
+    assertEquals(4, r.hlogs().size());
+    assertEquals(2, r.chaos().size());
+    assertTrue(r.jmh().size() >= 10);
+    assertTrue(
+        r.hlogs().get("rooms-100x10-30hz-200b-broker-fanout-latency").getTotalCount() > 1000);
+  }
+
+  @Test
+  @DisplayName("a missing folder says to run the job first")
+  void missingFolder(@TempDir Path dir) {
+    ReportException e =
+        assertThrows(ReportException.class, () -> Results.read(dir.resolve("nope")));
+    assertTrue(e.getMessage().contains("./natsproof main"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName("malformed JSON, a foreign JSON and a broken .hlog are named in the error")
+  void malformed(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve("fanout-x.json"), "{ not json");
+    ReportException e = assertThrows(ReportException.class, () -> Results.read(dir));
+    assertTrue(e.getMessage().contains("fanout-x.json"), e.getMessage());
+    Files.writeString(dir.resolve("fanout-x.json"), "{\"hello\": 1}");
+    e = assertThrows(ReportException.class, () -> Results.read(dir));
+    assertTrue(e.getMessage().contains("not a natsproof result"), e.getMessage());
+    Files.delete(dir.resolve("fanout-x.json"));
+    Files.writeString(dir.resolve("x.hlog"), "garbage\n1,2,3\n");
+    assertThrows(ReportException.class, () -> Results.read(dir));
+  }
+
+  @Test
+  @DisplayName("the gates file is strict: an unknown key or a negative number is an error")
+  void gatesFile(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("gates.yaml");
+    Files.writeString(f, "fanoutP99Micros: 5000\nchaosLost: 0\n");
+    assertEquals(5000, Gates.parse(f).fanoutP99Micros());
+    Files.writeString(f, "fanoutP99Micro: 5000\n");
+    assertTrue(
+        assertThrows(ReportException.class, () -> Gates.parse(f))
+            .getMessage()
+            .contains("fanoutP99Micro"));
+    Files.writeString(f, "chaosLost: -1\n");
+    assertThrows(ReportException.class, () -> Gates.parse(f));
+    assertThrows(ReportException.class, () -> Gates.parse(dir.resolve("missing.yaml")));
+  }
+
+  // ---------------------------------------------------------------- gates
+
+  @Test
+  @DisplayName("the fixture run passes every gate; the allowed truncation loss is INFO")
+  void fixturePasses() throws Exception {
+    List<GateResult> g = GateEvaluator.evaluate(Results.read(fixture()), Gates.defaults());
+    assertEquals(0, GateEvaluator.exitCode(g), g.toString());
+    assertEquals(GateResult.INFO, verdictOf(g, "truncation"));
+  }
+
+  @Test
+  @DisplayName("negative control: a p99 over the limit FAILs")
+  void p99Fails() throws Exception {
+    Gates strict = new Gates(1000, 1000, 0, 0, 0, 15000, 10);
+    List<GateResult> g = GateEvaluator.evaluate(Results.read(fixture()), strict);
+    assertEquals(GateResult.FAIL, verdictOf(g, "(broker) p99"));
+    assertEquals(1, GateEvaluator.exitCode(g));
+  }
+
+  @Test
+  @DisplayName(
+      "negative control: a missing delivery FAILs; a stalled hiccup control makes p99 UNKNOWN")
+  void deliveriesAndHiccup(@TempDir Path dir) throws Exception {
+    copy(dir);
+    Path f = dir.resolve("fanout-rooms-100x10-30hz-200b-broker.json");
+    edit(f, "deliveries", 59_999);
+    edit(f, "hiccup.p99Micros", 5_000);
+    List<GateResult> g = GateEvaluator.evaluate(Results.read(dir), Gates.defaults());
+    assertEquals(GateResult.FAIL, verdictOf(g, "(broker) deliveries"));
+    assertEquals(GateResult.UNKNOWN, verdictOf(g, "(broker) p99"));
+  }
+
+  @Test
+  @DisplayName("negative control: a chaos run with a lost value, or an UNKNOWN verdict, blocks")
+  void chaosBlocks(@TempDir Path dir) throws Exception {
+    copy(dir);
+    Path v = dir.resolve("chaos/server-kill/kill9/verdict.json");
+    edit(v, "counts.lost", 1);
+    assertEquals(
+        1, GateEvaluator.exitCode(GateEvaluator.evaluate(Results.read(dir), Gates.defaults())));
+    edit(v, "counts.lost", 0);
+    ObjectNode n = (ObjectNode) Results.JSON.readTree(v.toFile());
+    n.put("status", "UNKNOWN");
+    Results.JSON.writeValue(v.toFile(), n);
+    List<GateResult> g = GateEvaluator.evaluate(Results.read(dir), Gates.defaults());
+    assertEquals(GateResult.UNKNOWN, verdictOf(g, "kill9 verdict"));
+    assertEquals(2, GateEvaluator.exitCode(g));
+  }
+
+  @Test
+  @DisplayName("negative control: an empty folder is UNKNOWN, not a pass")
+  void emptyIsUnknown(@TempDir Path dir) {
+    assertEquals(
+        2, GateEvaluator.exitCode(GateEvaluator.evaluate(Results.read(dir), Gates.defaults())));
+  }
+
+  // ---------------------------------------------------------------- report, compare
+
+  @Test
+  @DisplayName("the report renders HTML with its plots, Markdown and JSON")
+  void renders(@TempDir Path out) throws Exception {
+    Report.write(Results.read(fixture()), Gates.defaults(), out);
+    String html = Files.readString(out.resolve("report.html"));
+    long plots = html.split("<img class=\"plot\"", -1).length - 1;
+    assertTrue(plots >= 5, "plots: " + plots);
+    assertTrue(html.contains("data:image/png;base64,"));
+    assertTrue(html.contains("Chaos matrix") && html.contains("server-kill/kill9"));
+    assertTrue(html.contains("Provenance") && html.contains("2.9.10"));
+    assertFalse(html.contains("http://") || html.contains("https://"), "no network references");
+    String md = Files.readString(out.resolve("report.md"));
+    assertTrue(md.contains("| gate | verdict | detail |") && md.contains("Overall: **PASS**"), md);
+    assertTrue(Files.size(out.resolve("report.json")) > 1000);
+  }
+
+  @Test
+  @DisplayName("comparing a run with itself finds no regression")
+  void compareSame() throws Exception {
+    Results r = Results.read(fixture());
+    List<Compare.Row> rows = Compare.compare(r, r, 10);
+    assertTrue(rows.size() > 10);
+    assertFalse(Compare.regressed(rows));
+  }
+
+  @Test
+  @DisplayName(
+      "negative control: a candidate with double the p99 or a worse chaos verdict regresses")
+  void compareRegression(@TempDir Path dir) throws Exception {
+    copy(dir.resolve("cand"));
+    Path f = dir.resolve("cand/fanout-rooms-100x10-30hz-200b-broker.json");
+    long p99 = Results.JSON.readTree(f.toFile()).path("latency").path("p99Micros").asLong();
+    edit(f, "latency.p99Micros", p99 * 2);
+    List<Compare.Row> rows =
+        Compare.compare(Results.read(fixture()), Results.read(dir.resolve("cand")), 10);
+    assertTrue(Compare.regressed(rows));
+    assertEquals(
+        "REGRESSION",
+        rows.stream()
+            .filter(r -> r.metric().endsWith("broker p99Micros"))
+            .findFirst()
+            .orElseThrow()
+            .verdict());
+    Compare.write(
+        rows, Results.read(fixture()), Results.read(dir.resolve("cand")), 10, dir.resolve("out"));
+    assertTrue(Files.readString(dir.resolve("out/compare.md")).contains("REGRESSION"));
+  }
+
+  @Test
+  @DisplayName("the command line answers 3 with a clear message for bad input")
+  void cli(@TempDir Path dir) {
+    assertEquals(3, ReportMain.run(new String[] {"report", dir.resolve("nope").toString()}));
+    assertEquals(3, ReportMain.run(new String[] {"frobnicate"}));
+  }
+}
