@@ -6,7 +6,6 @@ import dev.natsproof.broker.ConsumeOptions;
 import dev.natsproof.broker.EnqueueOptions;
 import dev.natsproof.broker.EnqueueResult;
 import dev.natsproof.broker.EnqueueResult.RejectReason;
-import dev.natsproof.broker.Headers;
 import dev.natsproof.broker.ReplayRequest;
 import dev.natsproof.broker.ServerFeatures;
 import dev.natsproof.broker.StreamBroker;
@@ -652,60 +651,9 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
   }
 
   /** A replayed message: read-only, nothing to settle. */
-  private static final class ReplayedMessage implements StreamMessage {
-    private final io.nats.client.Message m;
-    private final io.nats.client.impl.NatsJetStreamMetaData meta;
-    private final Headers headers;
-
+  private static final class ReplayedMessage extends JetStreamMessageView {
     ReplayedMessage(io.nats.client.Message m) {
-      this.m = m;
-      this.meta = m.metaData();
-      this.headers = NatsHeaders.fromNats(m.getHeaders());
-    }
-
-    @Override
-    public String subject() {
-      return m.getSubject();
-    }
-
-    @Override
-    public byte[] data() {
-      return m.getData() == null ? new byte[0] : m.getData();
-    }
-
-    @Override
-    public Headers headers() {
-      return headers;
-    }
-
-    @Override
-    public java.util.Optional<String> messageId() {
-      return headers.first("Nats-Msg-Id");
-    }
-
-    @Override
-    public String stream() {
-      return meta.getStream();
-    }
-
-    @Override
-    public String consumer() {
-      return meta.getConsumer();
-    }
-
-    @Override
-    public long streamSequence() {
-      return meta.streamSequence();
-    }
-
-    @Override
-    public long deliveryCount() {
-      return meta.deliveredCount();
-    }
-
-    @Override
-    public java.time.Instant timestamp() {
-      return meta.timestamp().toInstant();
+      super(m);
     }
 
     private static UnsupportedOperationException readOnly() {

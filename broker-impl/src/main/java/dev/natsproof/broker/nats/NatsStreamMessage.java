@@ -1,80 +1,25 @@
 package dev.natsproof.broker.nats;
 
 import dev.natsproof.broker.BrokerException;
-import dev.natsproof.broker.Headers;
 import dev.natsproof.broker.RequestTimeoutException;
-import dev.natsproof.broker.StreamMessage;
 import io.nats.client.Message;
-import io.nats.client.impl.NatsJetStreamMetaData;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A delivered JetStream message; settling goes through its consumer for dead-lettering. */
-final class NatsStreamMessage implements StreamMessage {
-  private final Message m;
-  private final NatsJetStreamMetaData meta;
+final class NatsStreamMessage extends JetStreamMessageView {
   private final NatsStreamConsumer consumer;
-  private final Headers headers;
   private final AtomicReference<String> settledAs = new AtomicReference<>();
 
   NatsStreamMessage(Message m, NatsStreamConsumer consumer) {
-    this.m = m;
-    this.meta = m.metaData();
+    super(m);
     this.consumer = consumer;
-    this.headers = NatsHeaders.fromNats(m.getHeaders());
   }
 
   Message raw() {
     return m;
-  }
-
-  @Override
-  public String subject() {
-    return m.getSubject();
-  }
-
-  @Override
-  public byte[] data() {
-    return m.getData() == null ? new byte[0] : m.getData();
-  }
-
-  @Override
-  public Headers headers() {
-    return headers;
-  }
-
-  @Override
-  public Optional<String> messageId() {
-    return headers.first("Nats-Msg-Id");
-  }
-
-  @Override
-  public String stream() {
-    return meta.getStream();
-  }
-
-  @Override
-  public String consumer() {
-    return meta.getConsumer();
-  }
-
-  @Override
-  public long streamSequence() {
-    return meta.streamSequence();
-  }
-
-  @Override
-  public long deliveryCount() {
-    return meta.deliveredCount();
-  }
-
-  @Override
-  public Instant timestamp() {
-    return meta.timestamp().toInstant();
   }
 
   /** Marks the message settled; false (and an exception for callers) if it already was. */
