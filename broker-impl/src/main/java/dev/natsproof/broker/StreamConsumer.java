@@ -23,6 +23,20 @@ public interface StreamConsumer extends AutoCloseable {
   /** Handler invocations that threw. */
   long handlerErrors();
 
+  /**
+   * Fresh pulls the broker started on its own: after a reconnect, or when the consumer sat idle
+   * with messages pending on the server.
+   */
+  long repulls();
+
+  /**
+   * Times the broker recreated this durable from its ack floor because the server held messages
+   * pending acknowledgement and delivered nothing for longer than any redelivery it owed (observed
+   * on nats-server 2.9.10 after repeated kill -9s). Everything after the floor is delivered again:
+   * duplicates, never a loss.
+   */
+  long resets();
+
   /** Stops pulling; messages already received are still handled; waits for them up to timeout. */
   void drain(Duration timeout);
 

@@ -110,7 +110,7 @@ public final class ChaosRun {
     String serverVersion = "unknown";
     StreamConsumer consumer = null;
     Verdict verdict;
-    Map<String, Object> postMortem = Map.of();
+    Map<String, Object> postMortem = new LinkedHashMap<>();
     try {
       StreamBroker admin = open(opened);
       serverVersion = admin.serverVersion();
@@ -149,7 +149,9 @@ public final class ChaosRun {
         t.join(TimeUnit.SECONDS.toMillis(60));
       }
       drain();
-      postMortem = postMortem(admin);
+      postMortem = new LinkedHashMap<>(postMortem(admin));
+      postMortem.put("consumerRepulls", consumer.repulls());
+      postMortem.put("consumerResets", consumer.resets());
       consumer.close();
       consumer = null;
       verdict = QueueChecker.check(history);

@@ -76,7 +76,7 @@ final class ChaosSupport {
   /** Prints the run's numbers and fails the test unless the verdict is PASS. */
   static void requirePass(ChaosRun.Result r) {
     System.out.printf(
-        "CHAOS %s/%s [%s]: %s %s counts=%s restart->ack ms=%s restart->delivery ms=%s (%d ms) -> %s%n",
+        "CHAOS %s/%s [%s]: %s %s counts=%s restart->ack ms=%s restart->delivery ms=%s (%d ms) repulls=%s resets=%s -> %s%n",
         r.suite(),
         r.run(),
         r.nemesis(),
@@ -86,6 +86,8 @@ final class ChaosSupport {
         r.restartToFirstAckMs(),
         r.restartToFirstDeliveryMs(),
         r.durationMs(),
+        r.postMortem().get("consumerRepulls"),
+        r.postMortem().get("consumerResets"),
         r.dir());
     if (r.verdict().status() != Verdict.Status.PASS) {
       System.out.println("CHAOS post-mortem " + r.postMortem());

@@ -41,7 +41,7 @@ final class NatsStreamConsumer implements StreamConsumer {
   private final String stream;
   private final StreamMessageHandler handler;
   private final ConsumeOptions options;
-  private final ConsumerContext context;
+  private volatile ConsumerContext context;
   private volatile MessageConsumer mc;
   private final LongAdder repulls = new LongAdder();
   private final Dispatcher advisoryDispatcher;
@@ -132,8 +132,8 @@ final class NatsStreamConsumer implements StreamConsumer {
     }
   }
 
-  /** Fresh pull loops started after reconnects. */
-  long repulls() {
+  @Override
+  public long repulls() {
     return repulls.sum();
   }
 
@@ -193,7 +193,8 @@ final class NatsStreamConsumer implements StreamConsumer {
    * seen to leave the consumer idle for 15-22 s while the new consumer leader waited.
    */
   void watchdog() {
-    if (!active || System.nanoTime() - lastActivityNanos < STALL_NANOS) {
+    long now = System.nanoTime();
+    if (!active || now - lastActivityNanos < STALL_NANOS) {
       return;
     }
     try {
@@ -201,23 +202,71 @@ final class NatsStreamConsumer implements StreamConsumer {
       lastActivityNanos = System.nanoTime(); // check again only after another stall period
       if (ci.getNumPending() > 0 && ci.getNumAckPending() < options.maxAckPending()) {
         repull();
-        stallRepulls.increment();
+      } else if (ci.getNumAckPending() > 0 && now - lastDeliveryNanos > wedgeNanos()) {
+        reset(ci);
       }
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       // The server cannot answer right now (no leader yet): try again on the next tick.
     }
   }
 
-  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(2);
-  private final LongAdder stallRepulls = new LongAdder();
-
-  /** Fresh pulls started because the consumer sat idle with messages pending. */
-  long stallRepulls() {
-    return stallRepulls.sum();
+  /**
+   * Longer than any redelivery the server owes us: twice the ack wait (or the longest backoff
+   * step), and at least 5 s. A consumer with messages pending acknowledgement that got nothing for
+   * that long is wedged, not slow.
+   */
+  private long wedgeNanos() {
+    long wait = options.ackWait().toNanos();
+    for (Duration d : options.backoff()) {
+      wait = Math.max(wait, d.toNanos());
+    }
+    return Math.max(2 * wait, TimeUnit.SECONDS.toNanos(5));
   }
+
+  /**
+   * Observed on 2.9.10 after repeated kill -9s: the restored consumer kept messages "pending
+   * acknowledgement" that it never redelivered, a pull request waiting, nothing delivered for 40 s
+   * and more. Recreating the durable from its ack floor gets the work flowing again; everything
+   * after the floor is delivered again (at-least-once: duplicates, never a loss).
+   */
+  synchronized void reset(io.nats.client.api.ConsumerInfo ci) {
+    if (!active) {
+      return;
+    }
+    long floor = ci.getAckFloor().getStreamSequence();
+    ConsumerConfiguration.Builder b = ConsumerConfiguration.builder(configuration(options));
+    if (retention != RetentionPolicy.WorkQueue) {
+      b.deliverPolicy(io.nats.client.api.DeliverPolicy.ByStartSequence).startSequence(floor + 1);
+    } else {
+      b.deliverPolicy(io.nats.client.api.DeliverPolicy.All); // a work queue holds only unacked
+    }
+    try {
+      broker.connection().jetStreamManagement().deleteConsumer(stream, options.durable());
+      context = broker.connection().getStreamContext(stream).createOrUpdateConsumer(b.build());
+      MessageConsumer old = mc;
+      mc = startPulling();
+      old.stop();
+      resets.increment();
+      lastDeliveryNanos = System.nanoTime();
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      handlerErrors.increment(); // tried again after the next wedge period
+      lastDeliveryNanos = System.nanoTime();
+    }
+  }
+
+  private volatile long lastDeliveryNanos = System.nanoTime();
+  private final LongAdder resets = new LongAdder();
+
+  @Override
+  public long resets() {
+    return resets.sum();
+  }
+
+  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(2);
 
   private void onMessage(io.nats.client.Message m) {
     lastActivityNanos = System.nanoTime();
+    lastDeliveryNanos = lastActivityNanos;
     delivered.increment();
     NatsStreamMessage sm = new NatsStreamMessage(m, this);
     try {
