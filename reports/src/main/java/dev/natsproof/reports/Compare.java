@@ -44,8 +44,14 @@ public final class Compare {
       for (Results.FanOut c : cand.fanOuts()) {
         if (b.workload().equals(c.workload()) && b.client().equals(c.client())) {
           String k = "fan-out " + b.workload() + " " + b.client() + " ";
-          for (String f : List.of("p50Micros", "p99Micros", "p999Micros", "maxMicros")) {
+          for (String f : List.of("p50Micros", "p99Micros")) {
             rows.add(row(k + f, b.latency(f), c.latency(f), false, tolerancePercent));
+          }
+          // The far tail of one run is a handful of samples: shown, never judged.
+          for (String f : List.of("p999Micros", "maxMicros")) {
+            Row r = row(k + f, b.latency(f), c.latency(f), false, tolerancePercent);
+            rows.add(
+                new Row(r.metric(), r.baseline(), r.candidate(), r.deltaPercent(), false, "INFO"));
           }
           rows.add(
               row(
@@ -79,6 +85,26 @@ public final class Compare {
     }
     for (Results.Chaos b : base.chaos()) {
       for (Results.Chaos c : cand.chaos()) {
+        if (b.suite().equals(c.suite())
+            && b.run().equals(c.run())
+            && b.run().startsWith("negative")) {
+          rows.add(
+              new Row(
+                  "chaos "
+                      + b.suite()
+                      + "/"
+                      + b.run()
+                      + " (negative control) "
+                      + b.status()
+                      + " → "
+                      + c.status(),
+                  rank(b.status()),
+                  rank(c.status()),
+                  0,
+                  false,
+                  c.status().equals("FAIL") ? "OK" : "REGRESSION"));
+          continue;
+        }
         if (b.suite().equals(c.suite()) && b.run().equals(c.run())) {
           int rb = rank(b.status());
           int rc = rank(c.status());
@@ -105,12 +131,10 @@ public final class Compare {
                   false,
                   0));
           rows.add(
-              row(
+              recovery(
                   "chaos " + b.suite() + "/" + b.run() + " worst recovery ms",
                   b.worstRecoveryMillis(),
-                  c.worstRecoveryMillis(),
-                  false,
-                  Math.max(tolerancePercent, 50)));
+                  c.worstRecoveryMillis()));
         }
       }
     }
@@ -123,6 +147,18 @@ public final class Compare {
       case "UNKNOWN" -> 1;
       default -> 2;
     };
+  }
+
+  /**
+   * Recovery times swing 2x between runs of the same binary on a shared box (seen: 986 → 2041 ms):
+   * a regression needs both twice the baseline and two seconds more.
+   */
+  static Row recovery(String metric, double b, double c) {
+    Row r = row(metric, b, c, false, 100);
+    if (r.verdict().equals("REGRESSION") && c - b < 2000) {
+      return new Row(metric, b, c, r.deltaPercent(), false, "OK");
+    }
+    return r;
   }
 
   static Row row(String metric, double b, double c, boolean higherIsBetter, double tolerance) {

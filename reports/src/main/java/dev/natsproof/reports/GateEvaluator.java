@@ -74,6 +74,21 @@ public final class GateEvaluator {
       String status = c.status();
       long lost = c.count("lost");
       long unexpected = c.count("unexpected");
+      if (c.run().startsWith("negative")) {
+        // A negative control runs a deliberately broken broker: it passes when the checker caught
+        // it (FAIL) and fails the gate when the run came out PASS.
+        out.add(
+            new GateResult(
+                name + " (negative control)",
+                status.equals("FAIL") ? GateResult.PASS : GateResult.FAIL,
+                "the broken broker was "
+                    + (status.equals("FAIL") ? "caught" : "NOT caught")
+                    + ": "
+                    + status
+                    + ", lost "
+                    + lost));
+        continue;
+      }
       if (c.lossAllowed()) {
         out.add(
             new GateResult(

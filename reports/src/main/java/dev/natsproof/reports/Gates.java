@@ -22,7 +22,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * chaosLost: 0                # acked but never delivered, per chaos run
  * chaosUnexpected: 0          # delivered but never sent, per chaos run
  * recoveryMillis: 15000       # restart → first acked enqueue, worst per chaos run
- * regressionPercent: 10       # compare: a candidate worse than this fails
+ * regressionPercent: 50       # compare: a candidate worse than this fails (noise of one run
+ *                             # on a shared 2-core box: p99 +35 %, p50 +17 %, same binary twice)
  * </pre>
  */
 public record Gates(
@@ -46,7 +47,7 @@ public record Gates(
               "regressionPercent"));
 
   public static Gates defaults() {
-    return new Gates(10_000, 1_000, 0, 0, 0, 15_000, 10);
+    return new Gates(10_000, 1_000, 0, 0, 0, 15_000, 50);
   }
 
   public static Gates parse(Path file) {

@@ -221,4 +221,28 @@ class ReportsTest {
     assertEquals(3, ReportMain.run(new String[] {"report", dir.resolve("nope").toString()}));
     assertEquals(3, ReportMain.run(new String[] {"frobnicate"}));
   }
+
+  @Test
+  @DisplayName("a negative control passes its gate only when its run was caught as FAIL")
+  void negativeControlGate(@TempDir Path dir) throws Exception {
+    copy(dir);
+    Path v = dir.resolve("chaos/server-kill/kill9/verdict.json");
+    ObjectNode n = (ObjectNode) Results.JSON.readTree(v.toFile());
+    n.put("run", "negative-lying-broker");
+    n.put("status", "FAIL");
+    Results.JSON.writeValue(v.toFile(), n);
+    List<GateResult> g = GateEvaluator.evaluate(Results.read(dir), Gates.defaults());
+    assertEquals(GateResult.PASS, verdictOf(g, "negative control"));
+    n.put("status", "PASS");
+    Results.JSON.writeValue(v.toFile(), n);
+    g = GateEvaluator.evaluate(Results.read(dir), Gates.defaults());
+    assertEquals(GateResult.FAIL, verdictOf(g, "negative control"));
+  }
+
+  @Test
+  @DisplayName("recovery time regresses only at twice the baseline and two seconds more")
+  void recoveryTolerance() {
+    assertEquals("OK", Compare.recovery("r", 986, 2041).verdict());
+    assertEquals("REGRESSION", Compare.recovery("r", 1000, 3500).verdict());
+  }
 }
