@@ -337,4 +337,18 @@ class CheckerNegativeControlsTest {
   void ackPathsUnknown() {
     assertEquals(Verdict.Status.UNKNOWN, AckPathChecker.check(history(), 2000).status());
   }
+
+  @Test
+  @DisplayName(
+      "sequence reuse explains a lost value only when its sequence came back holding another")
+  void sequenceReuse() {
+    t += 10;
+    ops.add(new Op("w0", "enqueue", "w0-1", 7, 0, Op.OK, t - 5, t, null));
+    t += 10;
+    ops.add(new Op("w0", "enqueue", "w0-2", 8, 0, Op.OK, t - 5, t, null));
+    deliver("a1-9", 7, 1);
+    List<String> explained = SequenceReuse.explained(history(), List.of("w0-1", "w0-2"));
+    assertEquals(1, explained.size(), explained.toString());
+    assertTrue(explained.get(0).startsWith("w0-1"));
+  }
 }

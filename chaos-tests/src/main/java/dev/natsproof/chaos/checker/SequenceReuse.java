@@ -1,0 +1,40 @@
+package dev.natsproof.chaos.checker;
+
+import dev.natsproof.chaos.History;
+import dev.natsproof.chaos.Op;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Explains lost values by a reused stream sequence: the value was acked with sequence N, and
+ * sequence N was later delivered holding another value. That is a write acknowledged by a leader
+ * that then lost it (seen on nats-server 2.9.10 when the R3 stream leader was partitioned), as
+ * opposed to a loss with no trace, which only a bug on the client's side could explain.
+ */
+public final class SequenceReuse {
+  private SequenceReuse() {}
+
+  /** The lost values whose acked sequence was delivered with a different value. */
+  public static List<String> explained(History h, List<String> lost) {
+    Map<String, Long> ackedSeq = new HashMap<>();
+    Map<Long, String> deliveredAt = new HashMap<>();
+    for (Op op : h.ops()) {
+      if (op.is("enqueue") && op.ok() && op.seq() > 0) {
+        ackedSeq.put(op.value(), op.seq());
+      } else if (op.is("deliver") && op.seq() > 0) {
+        deliveredAt.putIfAbsent(op.seq(), op.value());
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (String v : lost) {
+      Long seq = ackedSeq.get(v);
+      String other = seq == null ? null : deliveredAt.get(seq);
+      if (other != null && !other.equals(v)) {
+        out.add(v + " (acked as seq " + seq + ", which was delivered holding " + other + ")");
+      }
+    }
+    return out;
+  }
+}
