@@ -119,6 +119,17 @@ final class ProxyInstance {
       HostPort.parse(newUpstream, "upstream");
     }
     boolean wasEnabled = enabled;
+    boolean listenMoved = newListen != null && !newListen.equals(listen);
+    if (moved && !listenMoved) {
+      // Only the upstream changes: drop every live connection, keep the listener. Closing and
+      // re-binding the same port can fail when an outgoing socket took it as its ephemeral port
+      // meanwhile (seen once in CI: "Address already in use").
+      for (Conn c : conns) {
+        c.close(false, false);
+      }
+      upstream = newUpstream;
+      moved = false;
+    }
     if (moved) {
       stop();
       if (newListen != null) {
