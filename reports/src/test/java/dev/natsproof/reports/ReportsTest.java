@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,13 +17,45 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Parsers, gates (with negative controls), report and comparison, on fixture files. */
 class ReportsTest {
-  static Path fixture() throws URISyntaxException {
-    return Path.of(ReportsTest.class.getResource("/fixtures/run").toURI());
+  private static Path fixture;
+
+  /**
+   * The fixture run: result JSON from the resources, plus interval logs written here (a recorded
+   * .hlog is run output and stays out of git): five one-second intervals per log.
+   */
+  static synchronized Path fixture() throws Exception {
+    if (fixture == null) {
+      Path src = Path.of(ReportsTest.class.getResource("/fixtures/run").toURI());
+      Path dir = Files.createTempDirectory("natsproof-fixture-run");
+      copyTree(src, dir);
+      for (String client : List.of("broker", "raw-jnats")) {
+        writeHlog(
+            dir.resolve("rooms-100x10-30hz-200b-" + client + "-fanout-latency.hlog"), 200, 8_000);
+        writeHlog(dir.resolve("rooms-100x10-30hz-200b-" + client + "-hiccup.hlog"), 20, 500);
+      }
+      fixture = dir;
+    }
+    return fixture;
   }
 
-  /** A writable copy of the fixture run. */
-  static Path copy(Path to) throws Exception {
-    Path src = fixture();
+  private static void writeHlog(Path file, long fromMicros, long toMicros) throws IOException {
+    org.HdrHistogram.HistogramLogWriter w = new org.HdrHistogram.HistogramLogWriter(file.toFile());
+    long start = 1_790_000_000_000L;
+    w.outputStartTime(start);
+    w.outputLegend();
+    for (int i = 0; i < 5; i++) {
+      org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3);
+      for (int v = 0; v < 2_000; v++) {
+        h.recordValue(fromMicros + (toMicros - fromMicros) * v / 1_999);
+      }
+      h.setStartTimeStamp(start + i * 1000L);
+      h.setEndTimeStamp(start + (i + 1) * 1000L);
+      w.outputIntervalHistogram(h);
+    }
+    w.close();
+  }
+
+  private static void copyTree(Path src, Path to) throws IOException {
     try (Stream<Path> s = Files.walk(src)) {
       for (Path p : s.toList()) {
         Path t = to.resolve(src.relativize(p).toString());
@@ -35,6 +66,11 @@ class ReportsTest {
         }
       }
     }
+  }
+
+  /** A writable copy of the fixture run. */
+  static Path copy(Path to) throws Exception {
+    copyTree(fixture(), to);
     return to;
   }
 
