@@ -2,8 +2,10 @@ package dev.natsproof.benchmarks;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +52,11 @@ public final class FanOutScenario {
     }
   }
 
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
   private final Workload w;
   private final List<String> urls;
   private final Options options;
@@ -81,11 +88,18 @@ public final class FanOutScenario {
         subs.add(CoreClient.open(options.variant(), urls, "fanout-sub-" + c));
       }
       serverVersion = subs.get(0).serverVersion();
-      int idx = 0;
-      for (int r = 0; r < w.rooms(); r++) {
-        String subject = subject(r);
-        for (int p = 0; p < w.playersPerRoom(); p++) {
-          subs.get(idx++ % subs.size()).subscribe(subject, this::onFrame);
+      if (w.layout() == Workload.Layout.GATEWAY) {
+        for (int r = 0; r < w.rooms(); r++) {
+          RoomSessions room = new RoomSessions(w.playersPerRoom());
+          subs.get(r % subs.size()).subscribe(subject(r), room::onFrame);
+        }
+      } else {
+        int idx = 0;
+        for (int r = 0; r < w.rooms(); r++) {
+          String subject = subject(r);
+          for (int p = 0; p < w.playersPerRoom(); p++) {
+            subs.get(idx++ % subs.size()).subscribe(subject, this::onFrame);
+          }
         }
       }
       for (CoreClient s : subs) {
@@ -111,12 +125,41 @@ public final class FanOutScenario {
     return "room." + room + ".state";
   }
 
+  /** {@link Workload.Layout#PLAYER_SUBSCRIPTIONS}: this subscription is one player's. */
   private void onFrame(byte[] data) {
     long now = System.nanoTime();
-    long intended = ByteBuffer.wrap(data, 0, 8).getLong();
+    long intended = (long) LONG.get(data, 0);
     if (intended >= measureStartNanos) {
       latency.recordValue(Math.max(0, now - intended) / 1000);
       delivered.increment();
+    }
+  }
+
+  /**
+   * {@link Workload.Layout#GATEWAY}: one subscription per room, whose frames the gateway hands to
+   * each of the room's player sessions (here a latest-frame slot per session, where a real gateway
+   * would queue the frame for the player's socket). Each hand-over is one delivery, timed on its
+   * own.
+   */
+  private final class RoomSessions {
+    private final byte[][] sessions;
+
+    RoomSessions(int players) {
+      sessions = new byte[players][];
+    }
+
+    void onFrame(byte[] data) {
+      long intended = (long) LONG.get(data, 0);
+      boolean recording = intended >= measureStartNanos;
+      for (int p = 0; p < sessions.length; p++) {
+        sessions[p] = data;
+        if (recording) {
+          latency.recordValue(Math.max(0, System.nanoTime() - intended) / 1000);
+        }
+      }
+      if (recording) {
+        delivered.add(sessions.length);
+      }
     }
   }
 
@@ -243,13 +286,16 @@ public final class FanOutScenario {
     for (int r = thread; r < w.rooms(); r += threads) {
       mine.add(r);
     }
-    byte[][] frames = new byte[mine.size()][];
     String[] subjects = new String[mine.size()];
     long[] phase = new long[mine.size()];
+    // rooms' phases spread over the tick in slots of the room servers' timer resolution: the
+    // rooms of one slot go out together, one wake-up per slot instead of one per room
+    long slotNanos = w.publishSlotMicros() * 1000L;
+    long slots = Math.max(1, tick / slotNanos);
     for (int i = 0; i < mine.size(); i++) {
       int r = mine.get(i);
       subjects[i] = subject(r);
-      phase[i] = tick * r / w.rooms();
+      phase[i] = (slots * r / w.rooms()) * slotNanos;
     }
     int seq = 0;
     for (long t = 0; ; t++) {
@@ -269,8 +315,10 @@ public final class FanOutScenario {
         if (options.publishDelayNanos() > 0) {
           LockSupport.parkNanos(options.publishDelayNanos());
         }
-        byte[] frame = frames[i] = new byte[w.payloadBytes()];
-        ByteBuffer.wrap(frame).putLong(intended).putInt(mine.get(i)).putInt(seq);
+        byte[] frame = new byte[w.payloadBytes()];
+        LONG.set(frame, 0, intended);
+        INT.set(frame, 8, mine.get(i));
+        INT.set(frame, 12, seq);
         long before = System.nanoTime();
         pub.publish(subjects[i], frame);
         if (intended >= measureStart) {

@@ -127,8 +127,16 @@ public final class MainJob {
       for (Workload w : parsed) {
         for (String variant : variants) {
           out.printf(
-              "natsproof: fan-out %s via %s (%d deliveries/s, %d s warm-up + %d s)%n",
-              w.name(), variant, w.deliveriesPerSecond(), w.warmupSeconds(), w.durationSeconds());
+              "natsproof: fan-out %s via %s, %s layout on %d connections (%d deliveries/s from %d"
+                  + " NATS messages/s, %d s warm-up + %d s)%n",
+              w.name(),
+              variant,
+              w.layout().yaml(),
+              w.subscriberConnections(),
+              w.deliveriesPerSecond(),
+              w.natsMessagesPerSecond(),
+              w.warmupSeconds(),
+              w.durationSeconds());
           FanOutResult r =
               new FanOutScenario(
                       w,

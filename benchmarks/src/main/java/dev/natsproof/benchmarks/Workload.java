@@ -28,6 +28,13 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *     gateway holds a few connections for many players)
  * @param publisherThreads threads (each with its own connection) sharing the rooms' schedules
  * @param gateP99Micros the gate: fan-out p99 must not exceed this
+ * @param layout how players receive frames: {@link Layout#GATEWAY} (one subscription per room on
+ *     one of the gateway's connections, handed to the room's player sessions in-process) or {@link
+ *     Layout#PLAYER_SUBSCRIPTIONS} (a NATS subscription per player, spread over the connections;
+ *     with {@code subscriberConnections = rooms × playersPerRoom} that is a connection per player)
+ * @param publishSlotMicros the room servers' timer resolution: rooms' phases are spread over the
+ *     tick in slots this wide, and the rooms of one slot are published together (1 = every room its
+ *     own phase)
  */
 public record Workload(
     String name,
@@ -39,7 +46,35 @@ public record Workload(
     int durationSeconds,
     int subscriberConnections,
     int publisherThreads,
-    long gateP99Micros) {
+    long gateP99Micros,
+    Layout layout,
+    int publishSlotMicros) {
+
+  /** How the players' frames reach them; see the record's documentation. */
+  public enum Layout {
+    GATEWAY("gateway"),
+    PLAYER_SUBSCRIPTIONS("player-subscriptions");
+
+    private final String yaml;
+
+    Layout(String yaml) {
+      this.yaml = yaml;
+    }
+
+    public String yaml() {
+      return yaml;
+    }
+
+    static Layout parse(String v, String where) {
+      for (Layout l : values()) {
+        if (l.yaml.equals(v)) {
+          return l;
+        }
+      }
+      throw new WorkloadException(
+          "workload " + where + ": layout '" + v + "' is not one of gateway, player-subscriptions");
+    }
+  }
 
   static final Set<String> KEYS =
       new TreeSet<>(
@@ -52,7 +87,9 @@ public record Workload(
               "durationSeconds",
               "subscriberConnections",
               "publisherThreads",
-              "gateP99Micros"));
+              "gateP99Micros",
+              "layout",
+              "publishSlotMicros"));
 
   public Workload {
     require(rooms >= 1 && rooms <= 100_000, "rooms", rooms, "1..100000");
@@ -81,6 +118,15 @@ public record Workload(
         publisherThreads,
         "1..64");
     require(gateP99Micros >= 1, "gateP99Micros", gateP99Micros, ">= 1");
+    if (layout == null) {
+      throw new WorkloadException(
+          "workload key 'layout' is missing: gateway or player-subscriptions");
+    }
+    require(
+        publishSlotMicros >= 1 && publishSlotMicros <= 1_000_000 / hz,
+        "publishSlotMicros",
+        publishSlotMicros,
+        "1.." + 1_000_000 / hz + " (at most one tick)");
   }
 
   private static void require(boolean ok, String key, long value, String range) {
@@ -93,6 +139,27 @@ public record Workload(
   /** Deliveries per second the workload asks for. */
   public long deliveriesPerSecond() {
     return (long) rooms * playersPerRoom * hz;
+  }
+
+  /** Frames the subscriber connections receive per second (player deliveries in-process aside). */
+  public long natsMessagesPerSecond() {
+    return layout == Layout.GATEWAY ? (long) rooms * hz : deliveriesPerSecond();
+  }
+
+  public Workload withLayout(Layout newLayout, int connections) {
+    return new Workload(
+        name + (newLayout == layout ? "" : "-" + newLayout.yaml()),
+        rooms,
+        playersPerRoom,
+        hz,
+        payloadBytes,
+        warmupSeconds,
+        durationSeconds,
+        connections,
+        publisherThreads,
+        gateP99Micros,
+        newLayout,
+        publishSlotMicros);
   }
 
   public long tickNanos() {
@@ -110,12 +177,23 @@ public record Workload(
         duration,
         subscriberConnections,
         publisherThreads,
-        gateP99Micros);
+        gateP99Micros,
+        layout,
+        publishSlotMicros);
   }
 
   public Workload withRooms(int newRooms) {
     return new Workload(
-        "rooms-" + newRooms + "x" + playersPerRoom + "-" + hz + "hz-" + payloadBytes + "b",
+        "rooms-"
+            + newRooms
+            + "x"
+            + playersPerRoom
+            + "-"
+            + hz
+            + "hz-"
+            + payloadBytes
+            + "b"
+            + (layout == Layout.GATEWAY ? "" : "-" + layout.yaml()),
         newRooms,
         playersPerRoom,
         hz,
@@ -124,7 +202,9 @@ public record Workload(
         durationSeconds,
         subscriberConnections,
         publisherThreads,
-        gateP99Micros);
+        gateP99Micros,
+        layout,
+        publishSlotMicros);
   }
 
   public static Workload parse(Path file) {
@@ -184,7 +264,17 @@ public record Workload(
         intOf(m, "durationSeconds", where, 30),
         intOf(m, "subscriberConnections", where, 4),
         intOf(m, "publisherThreads", where, 1),
-        intOf(m, "gateP99Micros", where, 10_000));
+        intOf(m, "gateP99Micros", where, 10_000),
+        layoutOf(m, where),
+        intOf(m, "publishSlotMicros", where, 1000));
+  }
+
+  private static Layout layoutOf(Map<String, Object> m, String where) {
+    Object v = m.get("layout");
+    if (v == null) {
+      return Layout.GATEWAY;
+    }
+    return Layout.parse(String.valueOf(v), where);
   }
 
   private static int intOf(Map<String, Object> m, String key, String where, Integer dflt) {

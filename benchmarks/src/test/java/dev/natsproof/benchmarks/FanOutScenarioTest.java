@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FanOutScenarioTest {
   static NatsServer server;
   static final Workload SMALL =
-      new Workload("smoke-20x5-30hz-64b", 20, 5, 30, 64, 1, 2, 2, 1, 10_000);
+      new Workload(
+          "smoke-20x5-30hz-64b", 20, 5, 30, 64, 1, 2, 2, 1, 10_000, Workload.Layout.GATEWAY, 1000);
 
   @BeforeAll
   static void start() {
@@ -60,11 +61,11 @@ class FanOutScenarioTest {
   }
 
   @Test
-  @DisplayName("the raw-jnats variant delivers the same counts")
+  @DisplayName("raw jnats with a subscription per player delivers the same counts")
   void allDeliveredRaw(@TempDir Path out) {
     FanOutResult r =
         new FanOutScenario(
-                SMALL,
+                SMALL.withLayout(Workload.Layout.PLAYER_SUBSCRIPTIONS, 3),
                 List.of(server.clientUrl()),
                 true,
                 FanOutScenario.Options.defaults(out).withVariant("raw-jnats"),
@@ -78,7 +79,9 @@ class FanOutScenarioTest {
   @Test
   @DisplayName("negative control: a publish path slowed by 15 ms makes the latency gate FAIL")
   void slowedPathFails(@TempDir Path out) {
-    Workload tiny = new Workload("slowed-2x2-30hz-64b", 2, 2, 30, 64, 0, 1, 1, 1, 10_000);
+    Workload tiny =
+        new Workload(
+            "slowed-2x2-30hz-64b", 2, 2, 30, 64, 0, 1, 1, 1, 10_000, Workload.Layout.GATEWAY, 1);
     FanOutResult r =
         new FanOutScenario(
                 tiny,

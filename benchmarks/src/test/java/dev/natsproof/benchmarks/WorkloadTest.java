@@ -61,6 +61,35 @@ class WorkloadTest {
   }
 
   @Test
+  @DisplayName("layout defaults to gateway; player-subscriptions is accepted; anything else named")
+  void layout() {
+    assertEquals(Workload.Layout.GATEWAY, parse("rooms: 5\nplayersPerRoom: 2\n").layout());
+    Workload w = parse("rooms: 5\nplayersPerRoom: 2\nlayout: player-subscriptions\n");
+    assertEquals(Workload.Layout.PLAYER_SUBSCRIPTIONS, w.layout());
+    assertEquals(300, w.natsMessagesPerSecond());
+    assertEquals(150, parse("rooms: 5\nplayersPerRoom: 2\n").natsMessagesPerSecond());
+    WorkloadException e =
+        assertThrows(
+            WorkloadException.class, () -> parse("rooms: 5\nplayersPerRoom: 2\nlayout: mesh\n"));
+    assertTrue(e.getMessage().contains("'mesh'"), e.getMessage());
+    assertTrue(e.getMessage().contains("gateway, player-subscriptions"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName("a publish slot wider than one tick is refused with the allowed range")
+  void publishSlot() {
+    assertEquals(1000, parse("rooms: 5\nplayersPerRoom: 2\n").publishSlotMicros());
+    WorkloadException e =
+        assertThrows(
+            WorkloadException.class,
+            () -> parse("rooms: 5\nplayersPerRoom: 2\npublishSlotMicros: 40000\n"));
+    assertTrue(e.getMessage().contains("1..33333"), e.getMessage());
+    assertThrows(
+        WorkloadException.class,
+        () -> parse("rooms: 5\nplayersPerRoom: 2\npublishSlotMicros: 0\n"));
+  }
+
+  @Test
   @DisplayName("a document that is not a mapping is refused")
   void notAMapping() {
     assertThrows(WorkloadException.class, () -> parse("- rooms\n- 5\n"));
