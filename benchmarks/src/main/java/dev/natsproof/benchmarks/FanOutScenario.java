@@ -1,12 +1,10 @@
 package dev.natsproof.benchmarks;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -192,15 +188,14 @@ public final class FanOutScenario {
       th.start();
     }
 
-    Histogram latencyTotal = new Histogram(3);
-    Histogram latenessTotal = new Histogram(3);
-    Histogram hiccupTotal = new Histogram(3);
-    HistogramLogWriter latencyLog = logWriter("fanout-latency");
-    HistogramLogWriter hiccupLog = logWriter("hiccup");
+    String stem = w.name() + "-" + options.variant();
     long cpuStart = 0;
     boolean cpuStarted = false;
-    long runStartMs = System.currentTimeMillis();
-    try {
+    try (IntervalLog latencyLog =
+            new IntervalLog(
+                options.outDir(), stem + "-fanout-latency", "fan-out latency, " + w.name());
+        IntervalLog hiccupLog =
+            new IntervalLog(options.outDir(), stem + "-hiccup", "hiccup control, " + w.name())) {
       long lastProgress = System.nanoTime();
       while (!done.await(1, TimeUnit.SECONDS)) {
         long now = System.nanoTime();
@@ -211,8 +206,8 @@ public final class FanOutScenario {
           // (latency needs no reset: onFrame records only frames intended in this phase)
         }
         if (cpuStarted) {
-          intervalTo(latency.getIntervalHistogram(), latencyTotal, latencyLog);
-          intervalTo(hiccup.interval(), hiccupTotal, hiccupLog);
+          latencyLog.add(latency.getIntervalHistogram());
+          hiccupLog.add(hiccup.interval());
         }
         if (progress != null && now - lastProgress >= TimeUnit.SECONDS.toNanos(5)) {
           lastProgress = now;
@@ -243,10 +238,8 @@ public final class FanOutScenario {
         }
       }
       long cpu = cpuNanos() - cpuStart;
-      intervalTo(latency.getIntervalHistogram(), latencyTotal, latencyLog);
-      intervalTo(hiccup.interval(), hiccupTotal, hiccupLog);
-      Histogram latenessHist = lateness.getIntervalHistogram();
-      latenessTotal.add(latenessHist);
+      latencyLog.add(latency.getIntervalHistogram());
+      hiccupLog.add(hiccup.interval());
       long deliveries = delivered.sum();
       long slow = 0;
       long dropped = 0;
@@ -263,9 +256,9 @@ public final class FanOutScenario {
           expected,
           deliveries,
           Math.max(0, expected - deliveries),
-          Percentiles.of(latencyTotal),
-          Percentiles.of(latenessTotal),
-          Percentiles.of(hiccupTotal),
+          Percentiles.of(latencyLog.total()),
+          Percentiles.of(lateness.getIntervalHistogram()),
+          Percentiles.of(hiccupLog.total()),
           slow,
           dropped,
           deliveries == 0 ? 0 : (double) cpu / deliveries,
@@ -274,9 +267,6 @@ public final class FanOutScenario {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return failed(serverVersion, "interrupted");
-    } finally {
-      closeLog(latencyLog, runStartMs);
-      closeLog(hiccupLog, runStartMs);
     }
   }
 
@@ -327,38 +317,6 @@ public final class FanOutScenario {
         }
       }
       seq++;
-    }
-  }
-
-  private static void intervalTo(Histogram interval, Histogram total, HistogramLogWriter log) {
-    total.add(interval);
-    if (log != null) {
-      log.outputIntervalHistogram(interval);
-    }
-  }
-
-  private HistogramLogWriter logWriter(String what) {
-    if (options.outDir() == null) {
-      return null;
-    }
-    try {
-      Files.createDirectories(options.outDir());
-      Path file =
-          options.outDir().resolve(w.name() + "-" + options.variant() + "-" + what + ".hlog");
-      HistogramLogWriter lw = new HistogramLogWriter(file.toFile());
-      lw.outputComment("natsproof " + what + " in microseconds, workload " + w.name());
-      lw.outputLogFormatVersion();
-      lw.outputStartTime(System.currentTimeMillis());
-      lw.outputLegend();
-      return lw;
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot write hlog under " + options.outDir(), e);
-    }
-  }
-
-  private static void closeLog(HistogramLogWriter lw, long startMs) {
-    if (lw != null) {
-      lw.close();
     }
   }
 

@@ -1,30 +1,47 @@
 package dev.natsproof.benchmarks.jmh;
 
+import dev.natsproof.testkit.NatsCluster;
 import dev.natsproof.testkit.NatsServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * The server a benchmark targets: {@code -Dnatsproof.server=nats://host:4222[,…]} for an external
- * server or cluster, otherwise a nats-server started here on a free loopback port (and stopped at
- * the end of the trial).
+ * server or cluster, otherwise a nats-server started here on a free loopback port (or, for
+ * replicated streams, a 3-node cluster of them), stopped at the end of the trial.
  */
 final class BenchServer implements AutoCloseable {
-  private final NatsServer embedded;
+  private final Runnable embedded; // stops what was started here, or null
   private final List<String> urls;
 
-  private BenchServer(NatsServer embedded, List<String> urls) {
+  private BenchServer(Runnable embedded, List<String> urls) {
     this.embedded = embedded;
     this.urls = urls;
   }
 
   static BenchServer start() {
+    return start(1);
+  }
+
+  /**
+   * @param replicas the stream replicas the benchmark needs: above 1, an embedded target is a
+   *     3-node cluster (an external one must be a cluster already: the server refuses the stream
+   *     otherwise, and the benchmark fails with its error)
+   */
+  static BenchServer start(int replicas) {
     String url = System.getProperty("natsproof.server");
     if (url != null && !url.isBlank()) {
       return new BenchServer(null, List.of(url.split(",")));
     }
+    if (replicas > 1) {
+      NatsCluster c =
+          NatsCluster.start(Math.max(3, replicas), "", outDir().resolve("nats-cluster"));
+      c.awaitMetaLeader(Duration.ofSeconds(30));
+      return new BenchServer(c::close, c.clientUrls());
+    }
     NatsServer s = NatsServer.builder().workDir(outDir().resolve("nats-server")).start();
-    return new BenchServer(s, List.of(s.clientUrl()));
+    return new BenchServer(s::close, List.of(s.clientUrl()));
   }
 
   static Path outDir() {
@@ -42,7 +59,7 @@ final class BenchServer implements AutoCloseable {
   @Override
   public void close() {
     if (embedded != null) {
-      embedded.close();
+      embedded.run();
     }
   }
 }

@@ -29,15 +29,16 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JetStream enqueue throughput with idempotency keys, file storage, R1: the natsproof broker vs raw
- * jnats, sync and async (a window of 256 in flight for both), side by side in one run; the report
- * compares them as a ratio.
+ * JetStream enqueue throughput with idempotency keys, file storage, R1 (R3 on a 3-node cluster with
+ * {@code -p replicas=3}): the natsproof broker vs raw jnats, sync and async (a window of 256 in
+ * flight for both), side by side in one run; the report compares them as a ratio.
  *
  * <p>The tempting wrong way: counting async submissions without waiting for their acks. Here an
  * async op only returns once a window slot is free, and each iteration waits for every ack before
  * it ends; a failed ack fails the run.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar EnqueueBenchmark -rf json}
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar EnqueueBenchmark -rf json} (add {@code
+ * -p replicas=1,3} for the replicated stream on an embedded 3-node cluster)
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -54,6 +55,10 @@ public class EnqueueBenchmark {
   @Param({"sync", "async"})
   public String mode;
 
+  /** Stream replicas: 3 starts an embedded 3-node cluster (or needs -Dnatsproof.server=cluster). */
+  @Param({"1", "3"})
+  public int replicas;
+
   private BenchServer server;
   private NatsStreamBroker broker;
   private JetStream js;
@@ -64,7 +69,7 @@ public class EnqueueBenchmark {
 
   @Setup(Level.Trial)
   public void start() throws Exception {
-    server = BenchServer.start();
+    server = BenchServer.start(replicas);
     broker =
         NatsStreamBroker.connect(BrokerOptions.builder().servers(server.urls()).build(), WINDOW);
     broker.provision(
@@ -72,7 +77,7 @@ public class EnqueueBenchmark {
             "BENCHQ",
             List.of("benchq.>"),
             StreamSpec.Retention.LIMITS,
-            1,
+            replicas,
             Duration.ofMinutes(10),
             Duration.ofMinutes(2),
             -1,
