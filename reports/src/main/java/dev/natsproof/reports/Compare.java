@@ -70,6 +70,35 @@ public final class Compare {
         }
       }
     }
+    for (Results.StreamRun b : base.streams()) {
+      for (Results.StreamRun c : cand.streams()) {
+        if (b.name().equals(c.name())) {
+          String k = "JetStream " + b.name() + " ";
+          rows.add(
+              row(
+                  k + "endToEnd p50Micros",
+                  b.endToEnd("p50Micros"),
+                  c.endToEnd("p50Micros"),
+                  false,
+                  tolerancePercent));
+          rows.add(
+              row(
+                  k + "endToEnd p99Micros",
+                  b.endToEnd("p99Micros"),
+                  c.endToEnd("p99Micros"),
+                  false,
+                  tolerancePercent));
+          rows.add(
+              row(
+                  k + "enqueue p99Micros",
+                  b.enqueue("p99Micros"),
+                  c.enqueue("p99Micros"),
+                  false,
+                  tolerancePercent));
+          rows.add(row(k + "missingAcked", b.num("missingAcked"), c.num("missingAcked"), false, 0));
+        }
+      }
+    }
     for (Results.Jmh b : base.jmh()) {
       for (Results.Jmh c : cand.jmh()) {
         if (b.label().equals(c.label()) && b.unit().equals(c.unit())) {

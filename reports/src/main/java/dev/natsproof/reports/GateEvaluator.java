@@ -16,7 +16,9 @@ public final class GateEvaluator {
     if (r.isEmpty()) {
       out.add(
           new GateResult(
-              "results", GateResult.UNKNOWN, "no fan-out, JMH or chaos result in " + r.dir()));
+              "results",
+              GateResult.UNKNOWN,
+              "no fan-out, JetStream, JMH or chaos result in " + r.dir()));
       return out;
     }
     for (Results.FanOut f : r.fanOuts()) {
@@ -68,6 +70,9 @@ public final class GateEvaluator {
                   + " µs (limit "
                   + g.hiccupP99Micros()
                   + ")"));
+    }
+    for (Results.StreamRun st : r.streams()) {
+      out.addAll(stream(st));
     }
     for (Results.Chaos c : r.chaos()) {
       String name = "chaos " + c.suite() + "/" + c.run();
@@ -132,6 +137,49 @@ public final class GateEvaluator {
                 "worst restart → first ack " + worst + " ms (limit " + g.recoveryMillis() + ")"));
       }
     }
+    return out;
+  }
+
+  /**
+   * A JetStream end-to-end run: every acked message reached the handler (the gate), and its
+   * latencies for the reader (INFO: JetStream latency has no target here).
+   */
+  private static List<GateResult> stream(Results.StreamRun st) {
+    String name = "JetStream " + st.name();
+    List<GateResult> out = new ArrayList<>();
+    long acked = st.num("acked");
+    long delivered = st.num("delivered");
+    long missing = st.num("missingAcked");
+    long notAcked = st.num("notAcked");
+    String counts =
+        acked
+            + " acked, "
+            + delivered
+            + " reached the handler, "
+            + missing
+            + " acked but never delivered, "
+            + notAcked
+            + " enqueues not acked";
+    if (st.error() != null) {
+      out.add(
+          new GateResult(name + " lossless", GateResult.FAIL, st.error() + " (" + counts + ")"));
+      return out;
+    }
+    boolean ok = acked > 0 && delivered == acked && missing == 0 && notAcked == 0;
+    out.add(new GateResult(name + " lossless", ok ? GateResult.PASS : GateResult.FAIL, counts));
+    out.add(
+        new GateResult(
+            name + " latency",
+            GateResult.INFO,
+            "enqueue→handler p50 "
+                + st.endToEnd("p50Micros")
+                + " µs, p99 "
+                + st.endToEnd("p99Micros")
+                + " µs; enqueue→PubAck p99 "
+                + st.enqueue("p99Micros")
+                + " µs; hiccup control p99 "
+                + st.hiccup("p99Micros")
+                + " µs"));
     return out;
   }
 

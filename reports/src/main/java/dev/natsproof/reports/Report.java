@@ -35,6 +35,7 @@ public final class Report {
       json.put("exitCode", GateEvaluator.exitCode(gates));
       json.put("gates", gates);
       json.put("fanOut", r.fanOuts().stream().map(f -> f.json()).toList());
+      json.put("jetStream", r.streams().stream().map(s -> s.json()).toList());
       json.put("chaos", r.chaos().stream().map(c -> c.json()).toList());
       json.put("jmh", r.jmh());
       JSON.writeValue(out.resolve("report.json").toFile(), json);
@@ -89,6 +90,26 @@ public final class Report {
                 f.num("deliveries"),
                 f.num("expectedDeliveries"),
                 f.json().path("clientCpuNanosPerDelivery").asDouble() / 1000));
+      }
+    }
+    if (!r.streams().isEmpty()) {
+      md.append(
+              "\n| JetStream run | acked | reached handler | missing | enqueue→handler p50 ms | p99 ms"
+                  + " | max ms | enqueue→PubAck p99 ms | hiccup p99 ms |\n")
+          .append("|---|---|---|---|---|---|---|---|---|\n");
+      for (Results.StreamRun st : r.streams()) {
+        md.append(
+            String.format(
+                "| %s | %d | %d | %d | %s | %s | %s | %s | %s |%n",
+                st.name(),
+                st.num("acked"),
+                st.num("delivered"),
+                st.num("missingAcked"),
+                ms(st.endToEnd("p50Micros")),
+                ms(st.endToEnd("p99Micros")),
+                ms(st.endToEnd("maxMicros")),
+                ms(st.enqueue("p99Micros")),
+                ms(st.hiccup("p99Micros"))));
       }
     }
     if (!r.chaos().isEmpty()) {
@@ -155,6 +176,7 @@ public final class Report {
     }
     h.append("</table>");
     fanOut(h, r);
+    streams(h, r);
     jmh(h, r);
     chaos(h, r);
     h.append("<script>(function(){var imgs=document.querySelectorAll('img.plot');var ok=true;")
@@ -224,7 +246,8 @@ public final class Report {
     r.hlogs()
         .forEach(
             (k, v) -> {
-              if (k.endsWith("-fanout-latency") || k.endsWith("-hiccup")) {
+              if (!k.startsWith("stream-e2e-")
+                  && (k.endsWith("-fanout-latency") || k.endsWith("-hiccup"))) {
                 lat.put(
                     k.replace("-fanout-latency", "").replace("-hiccup", " (hiccup control)"), v);
               }
@@ -251,6 +274,49 @@ public final class Report {
       }
     } catch (IOException e) {
       throw new ReportException("cannot list " + r.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void streams(StringBuilder h, Results r) {
+    if (r.streams().isEmpty()) {
+      return;
+    }
+    h.append("<h2>JetStream end to end (open loop, from the intended enqueue time)</h2><table><tr>")
+        .append("<th>run</th><th>acked</th><th>reached handler</th><th>missing</th>")
+        .append("<th>duplicates</th><th>enqueue→handler p50 ms</th><th>p99 ms</th>")
+        .append("<th>p99.9 ms</th><th>max ms</th><th>enqueue→PubAck p99 ms</th>")
+        .append("<th>hiccup p99 ms</th></tr>");
+    for (Results.StreamRun st : r.streams()) {
+      h.append(
+          String.format(
+              "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td><td>%s</td>"
+                  + "<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+              esc(st.name()),
+              st.num("acked"),
+              st.num("delivered"),
+              st.num("missingAcked"),
+              st.num("duplicateDeliveries"),
+              ms(st.endToEnd("p50Micros")),
+              ms(st.endToEnd("p99Micros")),
+              ms(st.endToEnd("p999Micros")),
+              ms(st.endToEnd("maxMicros")),
+              ms(st.enqueue("p99Micros")),
+              ms(st.hiccup("p99Micros"))));
+    }
+    h.append("</table>");
+    Map<String, Histogram> lat = new TreeMap<>();
+    r.hlogs()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("stream-e2e-") && k.endsWith("-latency")) {
+                lat.put(k.replace("-latency", " enqueue→handler"), v);
+              }
+            });
+    if (!lat.isEmpty()) {
+      img(
+          h,
+          Charts.percentileDistribution("JetStream enqueue→handler latency by percentile", lat),
+          "JetStream latency percentile distribution");
     }
   }
 

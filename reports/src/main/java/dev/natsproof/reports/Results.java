@@ -41,6 +41,30 @@ public final class Results {
     }
   }
 
+  /** One JetStream end-to-end run at a fixed rate ({@code stream-e2e-*.json}). */
+  public record StreamRun(String name, JsonNode json, Path file) {
+    long num(String field) {
+      return json.path(field).asLong();
+    }
+
+    long endToEnd(String field) {
+      return json.path("endToEnd").path(field).asLong();
+    }
+
+    long enqueue(String field) {
+      return json.path("enqueue").path(field).asLong();
+    }
+
+    long hiccup(String field) {
+      return json.path("hiccup").path(field).asLong();
+    }
+
+    String error() {
+      JsonNode e = json.path("error");
+      return e.isMissingNode() || e.isNull() ? null : e.asText();
+    }
+  }
+
   /** One chaos run's verdict. */
   public record Chaos(String suite, String run, JsonNode json, Path dir) {
     String status() {
@@ -76,11 +100,19 @@ public final class Results {
   private final List<FanOut> fanOuts;
   private final List<Chaos> chaos;
   private final List<Jmh> jmh;
+  private final List<StreamRun> streams;
   private final Map<String, Histogram> hlogs;
 
-  private Results(Path dir, List<FanOut> f, List<Chaos> c, List<Jmh> j, Map<String, Histogram> h) {
+  private Results(
+      Path dir,
+      List<FanOut> f,
+      List<StreamRun> st,
+      List<Chaos> c,
+      List<Jmh> j,
+      Map<String, Histogram> h) {
     this.dir = dir;
     this.fanOuts = f;
+    this.streams = st;
     this.chaos = c;
     this.jmh = j;
     this.hlogs = h;
@@ -96,6 +128,7 @@ public final class Results {
     List<FanOut> fanOuts = new ArrayList<>();
     List<Chaos> chaos = new ArrayList<>();
     List<Jmh> jmh = new ArrayList<>();
+    List<StreamRun> streams = new ArrayList<>();
     Map<String, Histogram> hlogs = new TreeMap<>();
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
@@ -110,6 +143,10 @@ public final class Results {
         require(n, f, "workload", "latency", "deliveries", "expectedDeliveries");
         fanOuts.add(
             new FanOut(n.path("workload").path("name").asText(), n.path("variant").asText(), n, f));
+      } else if (name.matches("stream-e2e-.*\\.json")) {
+        JsonNode n = tree(f);
+        require(n, f, "options", "endToEnd", "acked", "delivered", "missingAcked");
+        streams.add(new StreamRun(name.replaceFirst("\\.json$", ""), n, f));
       } else if (name.equals("verdict.json")) {
         JsonNode n = tree(f);
         require(n, f, "suite", "run", "status");
@@ -136,7 +173,7 @@ public final class Results {
         hlogs.put(name.replaceFirst("\\.hlog$", ""), readHlog(f));
       }
     }
-    return new Results(dir, fanOuts, chaos, jmh, hlogs);
+    return new Results(dir, fanOuts, streams, chaos, jmh, hlogs);
   }
 
   private static void require(JsonNode n, Path f, String... fields) {
@@ -221,6 +258,10 @@ public final class Results {
     return chaos;
   }
 
+  public List<StreamRun> streams() {
+    return streams;
+  }
+
   public List<Jmh> jmh() {
     return jmh;
   }
@@ -230,6 +271,6 @@ public final class Results {
   }
 
   public boolean isEmpty() {
-    return fanOuts.isEmpty() && chaos.isEmpty() && jmh.isEmpty();
+    return fanOuts.isEmpty() && streams.isEmpty() && chaos.isEmpty() && jmh.isEmpty();
   }
 }

@@ -33,6 +33,7 @@ class ReportsTest {
             dir.resolve("rooms-100x10-30hz-200b-" + client + "-fanout-latency.hlog"), 200, 8_000);
         writeHlog(dir.resolve("rooms-100x10-30hz-200b-" + client + "-hiccup.hlog"), 20, 500);
       }
+      writeHlog(dir.resolve("stream-e2e-1000ps-async-ack-r3-latency.hlog"), 400, 12_000);
       fixture = dir;
     }
     return fixture;
@@ -96,11 +97,46 @@ class ReportsTest {
   // ---------------------------------------------------------------- parsing
 
   @Test
+  @DisplayName("JetStream end to end: lossless passes; a missing, an unacked or a failed run FAILs")
+  void streamGate(@TempDir Path dir) throws Exception {
+    String gate = "JetStream stream-e2e-1000ps-async-ack-r3 lossless";
+    assertEquals(
+        GateResult.PASS,
+        verdictOf(GateEvaluator.evaluate(Results.read(fixture()), Gates.defaults()), gate));
+    Path run = copy(dir.resolve("missing"));
+    Path json = run.resolve("stream-e2e-1000ps-async-ack-r3.json");
+    edit(json, "missingAcked", 3);
+    assertEquals(
+        GateResult.FAIL,
+        verdictOf(GateEvaluator.evaluate(Results.read(run), Gates.defaults()), gate));
+    run = copy(dir.resolve("short"));
+    json = run.resolve("stream-e2e-1000ps-async-ack-r3.json");
+    edit(json, "delivered", 9_990);
+    assertEquals(
+        GateResult.FAIL,
+        verdictOf(GateEvaluator.evaluate(Results.read(run), Gates.defaults()), gate));
+    run = copy(dir.resolve("empty"));
+    json = run.resolve("stream-e2e-1000ps-async-ack-r3.json");
+    edit(json, "acked", 0);
+    edit(json, "delivered", 0);
+    assertEquals(
+        GateResult.FAIL,
+        verdictOf(GateEvaluator.evaluate(Results.read(run), Gates.defaults()), gate));
+    run = copy(dir.resolve("unacked"));
+    json = run.resolve("stream-e2e-1000ps-async-ack-r3.json");
+    edit(json, "notAcked", 1);
+    assertEquals(
+        GateResult.FAIL,
+        verdictOf(GateEvaluator.evaluate(Results.read(run), Gates.defaults()), gate));
+  }
+
+  @Test
   @DisplayName("a run folder is read: fan-outs, interval logs, JMH results, chaos verdicts")
   void readsEverything() throws Exception {
     Results r = Results.read(fixture());
     assertEquals(2, r.fanOuts().size());
-    assertEquals(4, r.hlogs().size());
+    assertEquals(5, r.hlogs().size());
+    assertEquals(1, r.streams().size());
     assertEquals(2, r.chaos().size());
     assertTrue(r.jmh().size() >= 10);
     assertTrue(
@@ -213,6 +249,7 @@ class ReportsTest {
     assertTrue(html.contains("data:image/png;base64,"));
     assertTrue(html.contains("Chaos matrix") && html.contains("server-kill/kill9"));
     assertTrue(html.contains("Provenance") && html.contains("2.9.10"));
+    assertTrue(html.contains("JetStream end to end") && html.contains("stream-e2e-1000ps"));
     assertFalse(html.contains("http://") || html.contains("https://"), "no network references");
     String md = Files.readString(out.resolve("report.md"));
     assertTrue(md.contains("| gate | verdict | detail |") && md.contains("Overall: **PASS**"), md);
@@ -249,6 +286,25 @@ class ReportsTest {
     Compare.write(
         rows, Results.read(fixture()), Results.read(dir.resolve("cand")), 10, dir.resolve("out"));
     assertTrue(Files.readString(dir.resolve("out/compare.md")).contains("REGRESSION"));
+  }
+
+  @Test
+  @DisplayName("negative control: a JetStream candidate with double the end-to-end p99 regresses")
+  void compareStreamRegression(@TempDir Path dir) throws Exception {
+    copy(dir.resolve("cand"));
+    Path f = dir.resolve("cand/stream-e2e-1000ps-async-ack-r3.json");
+    long p99 = Results.JSON.readTree(f.toFile()).path("endToEnd").path("p99Micros").asLong();
+    edit(f, "endToEnd.p99Micros", p99 * 2);
+    List<Compare.Row> rows =
+        Compare.compare(Results.read(fixture()), Results.read(dir.resolve("cand")), 10);
+    assertEquals(
+        "REGRESSION",
+        rows.stream()
+            .filter(r -> r.metric().endsWith("endToEnd p99Micros"))
+            .findFirst()
+            .orElseThrow()
+            .verdict());
+    assertTrue(Compare.regressed(rows));
   }
 
   @Test
