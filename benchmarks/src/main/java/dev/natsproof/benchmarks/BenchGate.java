@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 
 /**
  * Evaluates the benchmark gates over a results folder: every {@code fanout-*.json} through {@link
- * FanOutGate}, and the JMH JSON for broker/raw ratios (reported, not gated: one run on a shared box
- * is too noisy for a 5 % threshold). Prints PASS / FAIL / UNKNOWN per gate with its numbers, writes
+ * FanOutGate}, every {@code stream-e2e-*.json} on losing nothing (its latencies printed, not
+ * gated), and the JMH JSON for broker/raw ratios (reported, not gated: one run on a shared box is
+ * too noisy for a 5 % threshold). Prints PASS / FAIL / UNKNOWN per gate with its numbers, writes
  * {@code gates.json}, and exits non-zero unless every gate passed.
  *
  * <pre>java -cp benchmarks.jar dev.natsproof.benchmarks.BenchGate target/bench</pre>
@@ -71,6 +72,18 @@ public final class BenchGate {
           gate("fanout-p99:" + r.workload().name() + ":" + r.variant(), o.verdict(), o.reasons()));
       overall = MainJob.worse(overall, o.verdict());
     }
+    List<Path> streams;
+    try (Stream<Path> s = Files.list(dir)) {
+      streams =
+          s.filter(p -> p.getFileName().toString().matches("stream-e2e-.*\\.json"))
+              .sorted()
+              .toList();
+    }
+    for (Path f : streams) {
+      Map<String, Object> g = streamGate(f);
+      gates.add(g);
+      overall = MainJob.worse(overall, (Verdict) g.get("verdict"));
+    }
     Map<String, Object> ratios = ratios(dir.resolve("jmh.json"));
     for (Map<String, Object> g : gates) {
       System.out.printf("%-8s %s  %s%n", g.get("verdict"), g.get("gate"), g.get("reasons"));
@@ -83,6 +96,38 @@ public final class BenchGate {
     JSON.writeValue(dir.resolve("gates.json").toFile(), out);
     System.out.println("bench gates: " + overall);
     return overall == Verdict.PASS ? 0 : overall == Verdict.FAIL ? 1 : 2;
+  }
+
+  /** A JetStream end-to-end run passes when every acked message reached the handler. */
+  static Map<String, Object> streamGate(Path f) {
+    String name = "stream-lossless:" + f.getFileName().toString().replaceFirst("\\.json$", "");
+    StreamLatencyResult r;
+    try {
+      r = JSON.readValue(f.toFile(), StreamLatencyResult.class);
+    } catch (IOException e) {
+      return gate(name, Verdict.UNKNOWN, List.of("unreadable: " + e.getMessage()));
+    }
+    String counts =
+        r.acked()
+            + " acked, "
+            + r.delivered()
+            + " reached the handler, "
+            + r.missingAcked()
+            + " missing, "
+            + r.notAcked()
+            + " not acked";
+    String latency =
+        "enqueue→handler "
+            + r.endToEnd()
+            + ", enqueue→PubAck p99 "
+            + r.enqueue().p99Micros()
+            + " µs";
+    if (r.error() != null) {
+      return gate(name, Verdict.FAIL, List.of("the run failed: " + r.error(), counts));
+    }
+    boolean ok =
+        r.acked() > 0 && r.delivered() == r.acked() && r.missingAcked() == 0 && r.notAcked() == 0;
+    return gate(name, ok ? Verdict.PASS : Verdict.FAIL, List.of(counts, latency));
   }
 
   private static Map<String, Object> gate(String name, Verdict v, List<String> reasons) {
@@ -104,7 +149,21 @@ public final class BenchGate {
       String name = b.path("benchmark").asText().replaceAll(".*\\.", "");
       JsonNode p = b.path("params");
       String client = p.path("client").asText("");
-      String mode = p.path("mode").asText("");
+      // every other parameter tells runs apart (mode, replicas, ...): name=value, sorted
+      java.util.TreeMap<String, String> others = new java.util.TreeMap<>();
+      p.fields()
+          .forEachRemaining(
+              e -> {
+                if (!e.getKey().equals("client")) {
+                  others.put(e.getKey(), e.getValue().asText());
+                }
+              });
+      String mode =
+          others.isEmpty()
+              ? ""
+              : String.join(
+                  ",",
+                  others.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
       double s = b.path("primaryMetric").path("score").asDouble();
       String unit = b.path("primaryMetric").path("scoreUnit").asText();
       if (unit.startsWith("s/")) {

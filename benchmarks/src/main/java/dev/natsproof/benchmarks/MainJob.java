@@ -15,20 +15,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The main job: room fan-out against an embedded nats-server (or {@code --server URL}), the gate
- * evaluated, results written as JSON, {@code .hlog} and a Markdown summary. Exit code 0 only when
- * every gate is PASS; 1 for FAIL, 2 for UNKNOWN, 3 for bad arguments.
+ * The main job: room fan-out and a JetStream end-to-end run against an embedded nats-server (or
+ * {@code --server URL}), the gates evaluated, results written as JSON, {@code .hlog} and a Markdown
+ * summary. Exit code 0 only when every gate is PASS; 1 for FAIL, 2 for UNKNOWN, 3 for bad
+ * arguments.
  *
  * <pre>
  * java -cp benchmarks.jar dev.natsproof.benchmarks.MainJob \
  *     [--workload NAME|FILE.yaml] [--server nats://host:4222] [--out DIR] \
- *     [--variants broker,raw-jnats] [--warmup S --duration S]
+ *     [--variants broker,raw-jnats] [--warmup S --duration S] [--stream-rate N]
  * </pre>
  */
 public final class MainJob {
   static final String USAGE =
       "usage: MainJob [--workload NAME|FILE.yaml]... [--server URL[,URL]] [--out DIR]"
-          + " [--variants broker,raw-jnats] [--warmup SECONDS] [--duration SECONDS]";
+          + " [--variants broker,raw-jnats] [--warmup SECONDS] [--duration SECONDS]"
+          + " [--stream-rate MSGS_PER_S (0 = no JetStream run)]";
 
   public static void main(String[] args) {
     System.exit(run(args, System.out));
@@ -41,6 +43,7 @@ public final class MainJob {
     List<String> variants = List.of("broker", "raw-jnats");
     Integer warmup = null;
     Integer duration = null;
+    int streamRate = 1000;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -52,6 +55,7 @@ public final class MainJob {
           case "--variants" -> variants = List.of(need(a, v).split(","));
           case "--warmup" -> warmup = Integer.parseInt(need(a, v));
           case "--duration" -> duration = Integer.parseInt(need(a, v));
+          case "--stream-rate" -> streamRate = Integer.parseInt(need(a, v));
           case "--help", "-h" -> {
             out.println(USAGE);
             return 0;
@@ -59,6 +63,10 @@ public final class MainJob {
           default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
         }
         i++;
+      }
+      if (streamRate < 0 || streamRate > 200_000) {
+        throw new IllegalArgumentException(
+            "--stream-rate " + streamRate + " is out of 0..200000 (0 = no JetStream run)");
       }
       for (String v : variants) {
         if (!v.equals("broker") && !v.equals("raw-jnats")) {
@@ -72,7 +80,7 @@ public final class MainJob {
       return 3;
     }
     if (workloads.isEmpty()) {
-      workloads.add("rooms-100x10-30hz-200b");
+      workloads.add("rooms-1000x10-30hz-200b"); // the target: 1000 rooms x 10 players at 30 Hz
     }
     if (outDir == null) {
       outDir =
@@ -183,6 +191,12 @@ public final class MainJob {
           overall = worse(overall, g.verdict());
         }
       }
+      if (streamRate > 0) {
+        Verdict v =
+            streamEndToEnd(
+                urls, embedded != null, streamRate, warmup, duration, outDir, json, gates, md, out);
+        overall = worse(overall, v);
+      }
       json.writeValue(outDir.resolve("gates.json").toFile(), gates);
       md.append("\nOverall: **").append(overall).append("**\n");
       Files.writeString(outDir.resolve("summary.md"), md.toString());
@@ -196,6 +210,62 @@ public final class MainJob {
         embedded.close();
       }
     }
+  }
+
+  /** JetStream end to end at a fixed rate: gated on losing nothing, latency reported. */
+  private static Verdict streamEndToEnd(
+      List<String> urls,
+      boolean embedded,
+      int rate,
+      Integer warmup,
+      Integer duration,
+      Path outDir,
+      ObjectMapper json,
+      List<Map<String, Object>> gates,
+      StringBuilder md,
+      PrintStream out)
+      throws IOException {
+    StreamLatencyScenario.Options o =
+        StreamLatencyScenario.Options.defaults(outDir)
+            .with(rate, "async", "ack", 1)
+            .withDuration(
+                warmup != null ? Math.min(warmup, 2) : 2, duration != null ? duration : 10);
+    out.printf(
+        "natsproof: JetStream end to end %s (%d/s, async enqueue with idempotency keys, file"
+            + " storage R1, durable consumer acking; %d s warm-up + %d s)%n",
+        o.name(), rate, o.warmupSeconds(), o.durationSeconds());
+    StreamLatencyResult r = new StreamLatencyScenario(urls, embedded, o, out).run();
+    json.writeValue(outDir.resolve(o.name() + ".json").toFile(), r);
+    Verdict v = r.error() == null && r.acked() > 0 ? Verdict.PASS : Verdict.FAIL;
+    String detail =
+        r.error() != null
+            ? "the run failed: " + r.error()
+            : r.acked() + " acked, " + r.delivered() + " reached the handler, none missing";
+    Map<String, Object> gate = new LinkedHashMap<>();
+    gate.put("gate", "stream-lossless:" + o.name());
+    gate.put("verdict", v);
+    gate.put("reasons", List.of(detail));
+    gates.add(gate);
+    out.printf(
+        "  %s  enqueue→handler %s | enqueue→PubAck p99 %.2f ms | hiccup p99 %.2f ms | %s%n",
+        v, r.endToEnd(), r.enqueue().p99Micros() / 1000.0, r.hiccup().p99Micros() / 1000.0, detail);
+    md.append("\n| JetStream run | acked | reached handler | missing | enqueue→handler p50 ms |")
+        .append(" p99 ms | max ms | enqueue→PubAck p99 ms | hiccup p99 ms | gate |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|\n")
+        .append(
+            String.format(
+                "| %s | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | **%s** |%n",
+                o.name(),
+                r.acked(),
+                r.delivered(),
+                r.missingAcked(),
+                r.endToEnd().p50Micros() / 1000.0,
+                r.endToEnd().p99Micros() / 1000.0,
+                r.endToEnd().maxMicros() / 1000.0,
+                r.enqueue().p99Micros() / 1000.0,
+                r.hiccup().p99Micros() / 1000.0,
+                v));
+    return v;
   }
 
   static Verdict worse(Verdict a, Verdict b) {
