@@ -85,6 +85,7 @@ public final class BenchGate {
       overall = MainJob.worse(overall, (Verdict) g.get("verdict"));
     }
     Map<String, Object> ratios = ratios(dir.resolve("jmh.json"));
+    ratios.putAll(fanOutRatios(fanouts));
     for (Map<String, Object> g : gates) {
       System.out.printf("%-8s %s  %s%n", g.get("verdict"), g.get("gate"), g.get("reasons"));
     }
@@ -96,6 +97,38 @@ public final class BenchGate {
     JSON.writeValue(dir.resolve("gates.json").toFile(), out);
     System.out.println("bench gates: " + overall);
     return overall == Verdict.PASS ? 0 : overall == Verdict.FAIL ? 1 : 2;
+  }
+
+  /** broker / raw-jnats fan-out p99 and client CPU per delivery, per workload (lower is better). */
+  static Map<String, Object> fanOutRatios(List<Path> fanouts) {
+    Map<String, FanOutResult> byKey = new LinkedHashMap<>();
+    for (Path f : fanouts) {
+      try {
+        FanOutResult r = JSON.readValue(f.toFile(), FanOutResult.class);
+        byKey.put(r.workload().name() + "|" + r.variant(), r);
+      } catch (IOException e) {
+        // already reported as an unreadable gate
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    byKey.forEach(
+        (k, b) -> {
+          FanOutResult raw = byKey.get(k.replace("|broker", "|raw-jnats"));
+          if (k.endsWith("|broker") && raw != null && raw.latency().p99Micros() > 0) {
+            String w = b.workload().name();
+            out.put(
+                "fanOut[" + w + "] p99 broker/raw-jnats",
+                String.format(
+                    "%.3f", b.latency().p99Micros() / (double) raw.latency().p99Micros()));
+            if (raw.clientCpuNanosPerDelivery() > 0) {
+              out.put(
+                  "fanOut[" + w + "] CPU per delivery broker/raw-jnats",
+                  String.format(
+                      "%.3f", b.clientCpuNanosPerDelivery() / raw.clientCpuNanosPerDelivery()));
+            }
+          }
+        });
+    return out;
   }
 
   /** A JetStream end-to-end run passes when every acked message reached the handler. */
@@ -147,6 +180,9 @@ public final class BenchGate {
     Map<String, Double> score = new LinkedHashMap<>();
     for (JsonNode b : JSON.readTree(jmhJson.toFile())) {
       String name = b.path("benchmark").asText().replaceAll(".*\\.", "");
+      if (b.path("mode").asText().equals("ss") && !name.equals("consume")) {
+        continue; // a scenario's wall time (fan-out, end to end): its ratios come from its JSON
+      }
       JsonNode p = b.path("params");
       String client = p.path("client").asText("");
       // every other parameter tells runs apart (mode, replicas, ...): name=value, sorted

@@ -147,8 +147,9 @@ public final class StreamLatencyScenario {
   private final Options options;
   private final PrintStream progress;
 
-  private final Recorder endToEnd = new Recorder(3);
-  private final Recorder enqueueLatency = new Recorder(3);
+  // [0] warm-up (discarded), [1] recorded phase: same code for both, see FanOutScenario.phase
+  private final Recorder[] endToEnd = {FanOutScenario.recorder(), FanOutScenario.recorder()};
+  private final Recorder[] enqueueLatency = {FanOutScenario.recorder(), FanOutScenario.recorder()};
   private final LongAdder acked = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder notAcked = new LongAdder();
@@ -244,8 +245,9 @@ public final class StreamLatencyScenario {
     }
     if (!first) {
       duplicates.increment();
-    } else if (intended >= measureStartNanos) {
-      endToEnd.recordValue(Math.max(0, now - intended) / 1000);
+    } else {
+      endToEnd[FanOutScenario.phase(intended, measureStartNanos)].recordValue(
+          Math.max(0, now - intended) / 1000);
     }
     if (options.ack().equals("ackSync")) {
       m.ackSync(Duration.ofSeconds(5));
@@ -291,11 +293,11 @@ public final class StreamLatencyScenario {
         if (!recording && now >= measureStart) {
           recording = true;
           hiccup.interval(); // the warm-up's noise is not this phase's
-          // (the latencies need no reset: only messages intended in this phase are recorded)
+          // (the latencies need no reset: messages intended before this phase went to [0])
         }
         if (recording) {
-          e2eLog.add(endToEnd.getIntervalHistogram());
-          enqLog.add(enqueueLatency.getIntervalHistogram());
+          e2eLog.add(endToEnd[1].getIntervalHistogram());
+          enqLog.add(enqueueLatency[1].getIntervalHistogram());
           hiccupLog.add(hiccup.interval());
         }
         if (progress != null && now - lastProgress >= TimeUnit.SECONDS.toNanos(5)) {
@@ -312,8 +314,8 @@ public final class StreamLatencyScenario {
           System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMillis());
       waitFor(() -> inFlight.sum() == 0, deadline, null);
       waitFor(this::allAckedDelivered, deadline, deliveredSeqs);
-      e2eLog.add(endToEnd.getIntervalHistogram());
-      enqLog.add(enqueueLatency.getIntervalHistogram());
+      e2eLog.add(endToEnd[1].getIntervalHistogram());
+      enqLog.add(enqueueLatency[1].getIntervalHistogram());
       hiccupLog.add(hiccup.interval());
       Throwable f = failure.get();
       return result(
@@ -384,9 +386,8 @@ public final class StreamLatencyScenario {
       ackedSeqs.set(seq);
     }
     acked.increment();
-    if (intended >= measureStartNanos) {
-      enqueueLatency.recordValue(Math.max(0, now - intended) / 1000);
-    }
+    enqueueLatency[FanOutScenario.phase(intended, measureStartNanos)].recordValue(
+        Math.max(0, now - intended) / 1000);
   }
 
   private boolean allAckedDelivered() {

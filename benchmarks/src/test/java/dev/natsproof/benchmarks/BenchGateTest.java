@@ -68,6 +68,11 @@ class BenchGateTest {
     assertEquals(0, BenchGate.run(dir));
     String gates = Files.readString(dir.resolve("gates.json"));
     assertTrue(gates.contains("stream-lossless") && gates.contains("fanout-p99"), gates);
+    fanOut(dir, "raw-jnats", 1000, 1000);
+    assertEquals(0, BenchGate.run(dir));
+    assertTrue(
+        Files.readString(dir.resolve("gates.json"))
+            .contains("fanOut[rooms-100x10-30hz-200b] p99 broker/raw-jnats"));
   }
 
   @Test

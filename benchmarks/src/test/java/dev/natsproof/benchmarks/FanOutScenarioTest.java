@@ -98,6 +98,16 @@ class FanOutScenarioTest {
   }
 
   @Test
+  @DisplayName("a frame's phase: warm-up before the recorded start, recorded from it on")
+  void phase() {
+    assertEquals(0, FanOutScenario.phase(9, 10));
+    assertEquals(1, FanOutScenario.phase(10, 10));
+    assertEquals(1, FanOutScenario.phase(11, 10));
+    assertEquals(0, FanOutScenario.phase(-5, 1_000_000_000L));
+    assertEquals(1, FanOutScenario.phase(2_000_000_000L, 1_000_000_000L));
+  }
+
+  @Test
   @DisplayName("a server that is not there makes the run fail, not pass with zero deliveries")
   void noServer(@TempDir Path out) {
     FanOutResult r =

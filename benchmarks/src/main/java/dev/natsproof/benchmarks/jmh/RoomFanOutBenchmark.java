@@ -54,7 +54,10 @@ public class RoomFanOutBenchmark {
   @Param({"broker", "raw-jnats"})
   public String client;
 
-  /** Seconds recorded (warm-up comes from the workload); 0 = the workload's own duration. */
+  /**
+   * Seconds recorded; 0 = the workload's own duration. Warm-up comes from the workload, at most as
+   * long as this.
+   */
   @Param({"0"})
   public int durationSeconds;
 
@@ -89,7 +92,7 @@ public class RoomFanOutBenchmark {
   public FanOutResult fanOut(Latency out) throws IOException {
     Workload w = Workload.bundled(workload);
     if (durationSeconds > 0) {
-      w = w.withDuration(Math.min(w.warmupSeconds(), 3), durationSeconds);
+      w = w.withDuration(Math.min(w.warmupSeconds(), durationSeconds), durationSeconds);
     }
     FanOutResult r =
         new FanOutScenario(
