@@ -16,8 +16,6 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.MessageConsumer;
 import io.nats.client.Nats;
 import io.nats.client.PublishOptions;
-import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ConsumerConfiguration;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -304,16 +302,11 @@ public final class WrapperOverhead {
         c.close();
       }
     } else {
-      var cc =
-          raw.getStreamContext(STREAM)
-              .createOrUpdateConsumer(
-                  ConsumerConfiguration.builder()
-                      .durable(durable)
-                      .ackPolicy(AckPolicy.Explicit)
-                      .build());
       try (MessageConsumer mc =
-          cc.consume(
-              io.nats.client.ConsumeOptions.builder().batchSize(100).expiresIn(1000).build(),
+          RawConsume.start(
+              raw,
+              STREAM,
+              durable,
               m -> {
                 m.ack();
                 done.countDown();

@@ -99,35 +99,26 @@ class ReportsTest {
   @Test
   @DisplayName("JetStream end to end: lossless passes; a missing, an unacked or a failed run FAILs")
   void streamGate(@TempDir Path dir) throws Exception {
-    String gate = "JetStream stream-e2e-1000ps-async-ack-r3 lossless";
-    assertEquals(
-        GateResult.PASS,
-        verdictOf(GateEvaluator.evaluate(Results.read(fixture()), Gates.defaults()), gate));
-    Path run = copy(dir.resolve("missing"));
-    Path json = run.resolve("stream-e2e-1000ps-async-ack-r3.json");
-    edit(json, "missingAcked", 3);
-    assertEquals(
-        GateResult.FAIL,
-        verdictOf(GateEvaluator.evaluate(Results.read(run), Gates.defaults()), gate));
-    run = copy(dir.resolve("short"));
-    json = run.resolve("stream-e2e-1000ps-async-ack-r3.json");
-    edit(json, "delivered", 9_990);
-    assertEquals(
-        GateResult.FAIL,
-        verdictOf(GateEvaluator.evaluate(Results.read(run), Gates.defaults()), gate));
-    run = copy(dir.resolve("empty"));
-    json = run.resolve("stream-e2e-1000ps-async-ack-r3.json");
-    edit(json, "acked", 0);
-    edit(json, "delivered", 0);
-    assertEquals(
-        GateResult.FAIL,
-        verdictOf(GateEvaluator.evaluate(Results.read(run), Gates.defaults()), gate));
-    run = copy(dir.resolve("unacked"));
-    json = run.resolve("stream-e2e-1000ps-async-ack-r3.json");
-    edit(json, "notAcked", 1);
-    assertEquals(
-        GateResult.FAIL,
-        verdictOf(GateEvaluator.evaluate(Results.read(run), Gates.defaults()), gate));
+    assertEquals(GateResult.PASS, streamVerdict(fixture()));
+    assertEquals(GateResult.FAIL, streamVerdict(streamEdited(dir, "missingAcked", 3)));
+    assertEquals(GateResult.FAIL, streamVerdict(streamEdited(dir, "delivered", 9_990)));
+    assertEquals(GateResult.FAIL, streamVerdict(streamEdited(dir, "notAcked", 1)));
+    Path empty = streamEdited(dir, "acked", 0);
+    edit(empty.resolve("stream-e2e-1000ps-async-ack-r3.json"), "delivered", 0);
+    assertEquals(GateResult.FAIL, streamVerdict(empty), "nothing acked is not a pass");
+  }
+
+  /** A copy of the fixture whose JetStream run has one field changed. */
+  private static Path streamEdited(Path dir, String field, long value) throws Exception {
+    Path run = copy(dir.resolve(field + "-" + value));
+    edit(run.resolve("stream-e2e-1000ps-async-ack-r3.json"), field, value);
+    return run;
+  }
+
+  private static String streamVerdict(Path run) {
+    return verdictOf(
+        GateEvaluator.evaluate(Results.read(run), Gates.defaults()),
+        "JetStream stream-e2e-1000ps-async-ack-r3 lossless");
   }
 
   @Test

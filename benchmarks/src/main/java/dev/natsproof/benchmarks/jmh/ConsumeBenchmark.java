@@ -1,5 +1,6 @@
 package dev.natsproof.benchmarks.jmh;
 
+import dev.natsproof.benchmarks.RawConsume;
 import dev.natsproof.broker.BrokerOptions;
 import dev.natsproof.broker.ConsumeOptions;
 import dev.natsproof.broker.StreamConsumer;
@@ -7,8 +8,6 @@ import dev.natsproof.broker.StreamSpec;
 import dev.natsproof.broker.nats.NatsStreamBroker;
 import io.nats.client.JetStream;
 import io.nats.client.MessageConsumer;
-import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ConsumerConfiguration;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -111,18 +110,11 @@ public class ConsumeBenchmark {
     AtomicInteger got = new AtomicInteger();
     String durable = "bench-" + client + "-" + round;
     if (client.startsWith("raw-jnats")) {
-      var cc =
-          broker
-              .connection()
-              .getStreamContext("BENCHC")
-              .createOrUpdateConsumer(
-                  ConsumerConfiguration.builder()
-                      .durable(durable)
-                      .ackPolicy(AckPolicy.Explicit)
-                      .build());
       try (MessageConsumer mc =
-          cc.consume(
-              io.nats.client.ConsumeOptions.builder().batchSize(100).expiresIn(1000).build(),
+          RawConsume.start(
+              broker.connection(),
+              "BENCHC",
+              durable,
               m -> {
                 m.ack();
                 got.incrementAndGet();
