@@ -202,8 +202,8 @@ public final class BenchGate {
                   others.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
       double s = b.path("primaryMetric").path("score").asDouble();
       String unit = b.path("primaryMetric").path("scoreUnit").asText();
-      if (unit.startsWith("s/")) {
-        s = s == 0 ? 0 : 1 / s; // single-shot time per op → ops per second
+      if (unit.endsWith("/op")) {
+        s = s == 0 ? 0 : 1 / s; // time per op → ops per time unit (a ratio needs no more)
       }
       score.put(name + "|" + mode + "|" + client, s);
     }

@@ -320,6 +320,17 @@ public final class Report {
     }
   }
 
+  /** Seconds in the time unit of a JMH "time per op" score unit (s/op, ms/op, us/op, ns/op). */
+  static double secondsPer(String scoreUnit) {
+    return switch (scoreUnit) {
+      case "s/op" -> 1;
+      case "ms/op" -> 1e-3;
+      case "us/op" -> 1e-6;
+      case "ns/op" -> 1e-9;
+      default -> 0;
+    };
+  }
+
   private static void jmh(StringBuilder h, Results r) {
     if (r.jmh().isEmpty()) {
       return;
@@ -339,10 +350,11 @@ public final class Report {
           .append("</td></tr>");
       if (j.unit().equals("ops/s")) {
         throughput.put(j.label(), j.score());
-      } else if (j.unit().startsWith("s/op")
+      } else if (j.unit().endsWith("/op")
+          && secondsPer(j.unit()) > 0
           && j.score() > 0
           && j.benchmark().startsWith("Consume")) {
-        throughput.put(j.label(), 1 / j.score());
+        throughput.put(j.label(), 1 / (j.score() * secondsPer(j.unit())));
       }
     }
     h.append("</table>");

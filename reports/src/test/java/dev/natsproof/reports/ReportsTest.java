@@ -248,6 +248,14 @@ class ReportsTest {
   }
 
   @Test
+  @DisplayName("JMH time-per-op units convert to seconds; an unknown unit is not guessed")
+  void timeUnits() {
+    assertEquals(1e-6, Report.secondsPer("us/op"));
+    assertEquals(1.0, Report.secondsPer("s/op"));
+    assertEquals(0.0, Report.secondsPer("ops/s"));
+  }
+
+  @Test
   @DisplayName("comparing a run with itself finds no regression")
   void compareSame() throws Exception {
     Results r = Results.read(fixture());
