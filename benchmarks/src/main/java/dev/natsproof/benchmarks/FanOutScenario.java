@@ -119,6 +119,7 @@ public final class FanOutScenario {
         pubs.add(CoreClient.open(options.variant(), urls, "fanout-pub-" + t));
       }
       hiccup = new HiccupMeter();
+      cpuNanos(); // its first call is not free either: not at the start of recording
       return measure(subs, pubs, hiccup, serverVersion);
     } catch (RuntimeException e) {
       return failed(serverVersion, e.toString());
@@ -205,19 +206,29 @@ public final class FanOutScenario {
             new IntervalLog(
                 options.outDir(), stem + "-fanout-latency", "fan-out latency, " + w.name());
         IntervalLog hiccupLog =
-            new IntervalLog(options.outDir(), stem + "-hiccup", "hiccup control, " + w.name())) {
+            new IntervalLog(options.outDir(), stem + "-hiccup", "hiccup control, " + w.name());
+        IntervalLog warmupLog = IntervalLog.discarding()) {
       long lastProgress = System.nanoTime();
-      while (!done.await(1, TimeUnit.SECONDS)) {
+      long second = TimeUnit.SECONDS.toNanos(1);
+      long nextWake = Math.min(measureStart, System.nanoTime() + second);
+      // wakes once a second, and exactly at the start of recording: CPU time and the intervals
+      // then cover the recorded phase, one whole second per interval
+      while (!done.await(Math.max(0, nextWake - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         long now = System.nanoTime();
         if (!cpuStarted && now >= measureStart) {
           cpuStart = cpuNanos();
           cpuStarted = true;
           hiccup.interval(); // the control's warm-up noise is not this phase's
           // (latency needs no reset: frames intended before this phase went to the warm-up's)
-        }
-        if (cpuStarted) {
+          nextWake = measureStart + second;
+        } else if (cpuStarted) {
           latencyLog.add(latency[1].getIntervalHistogram());
           hiccupLog.add(hiccup.interval());
+          nextWake += second;
+        } else {
+          warmupLog.add(latency[0].getIntervalHistogram()); // the same work, thrown away
+          warmupLog.add(hiccup.interval());
+          nextWake = Math.min(measureStart, now + second);
         }
         if (progress != null && now - lastProgress >= TimeUnit.SECONDS.toNanos(5)) {
           lastProgress = now;
@@ -329,9 +340,14 @@ public final class FanOutScenario {
     }
   }
 
+  // Looked up when the class loads: the first call into the management factory loads and
+  // initialises JMX, which stalled every thread for ~3 ms when it happened at the start of
+  // recording.
+  private static final java.lang.management.OperatingSystemMXBean OS =
+      ManagementFactory.getOperatingSystemMXBean();
+
   private static long cpuNanos() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+    if (OS instanceof com.sun.management.OperatingSystemMXBean sun) {
       return sun.getProcessCpuTime();
     }
     return 0;

@@ -38,6 +38,18 @@ final class IntervalLog implements AutoCloseable {
     writer.outputLegend();
   }
 
+  private IntervalLog(HistogramLogWriter writer) {
+    this.writer = writer;
+  }
+
+  /**
+   * A log that encodes and throws away: run during warm-up, it loads and compiles the encoding path
+   * before recording starts, instead of in the first recorded second.
+   */
+  static IntervalLog discarding() {
+    return new IntervalLog(new HistogramLogWriter(java.io.OutputStream.nullOutputStream()));
+  }
+
   void add(Histogram interval) {
     total.add(interval);
     if (writer != null) {

@@ -288,20 +288,30 @@ public final class StreamLatencyScenario {
         IntervalLog enqLog =
             new IntervalLog(options.outDir(), stem + "-enqueue", "JetStream enqueue->PubAck");
         IntervalLog hiccupLog =
-            new IntervalLog(options.outDir(), stem + "-hiccup", "hiccup control")) {
+            new IntervalLog(options.outDir(), stem + "-hiccup", "hiccup control");
+        IntervalLog warmupLog = IntervalLog.discarding()) {
       boolean recording = false;
       long lastProgress = System.nanoTime();
-      while (!sent.await(1, TimeUnit.SECONDS)) {
+      long second = TimeUnit.SECONDS.toNanos(1);
+      long nextWake = Math.min(measureStart, System.nanoTime() + second);
+      // once a second, and exactly at the start of recording (see FanOutScenario)
+      while (!sent.await(Math.max(0, nextWake - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         long now = System.nanoTime();
         if (!recording && now >= measureStart) {
           recording = true;
           hiccup.interval(); // the warm-up's noise is not this phase's
           // (the latencies need no reset: messages intended before this phase went to [0])
-        }
-        if (recording) {
+          nextWake = measureStart + second;
+        } else if (recording) {
           e2eLog.add(endToEnd[1].getIntervalHistogram());
           enqLog.add(enqueueLatency[1].getIntervalHistogram());
           hiccupLog.add(hiccup.interval());
+          nextWake += second;
+        } else {
+          warmupLog.add(endToEnd[0].getIntervalHistogram()); // the same work, thrown away
+          warmupLog.add(enqueueLatency[0].getIntervalHistogram());
+          warmupLog.add(hiccup.interval());
+          nextWake = Math.min(measureStart, now + second);
         }
         if (progress != null && now - lastProgress >= TimeUnit.SECONDS.toNanos(5)) {
           lastProgress = now;
