@@ -34,9 +34,30 @@ class ReportsTest {
         writeHlog(dir.resolve("rooms-100x10-30hz-200b-" + client + "-hiccup.hlog"), 20, 500);
       }
       writeHlog(dir.resolve("stream-e2e-1000ps-async-ack-r3-latency.hlog"), 400, 12_000);
+      writeStreamRun(dir.resolve("stream-e2e-1000ps-async-ack-r3.json"));
       fixture = dir;
     }
     return fixture;
+  }
+
+  /** A JetStream end-to-end result in the scenario's shape: 10,000 acked, all delivered. */
+  private static void writeStreamRun(Path file) throws IOException {
+    ObjectNode n = Results.JSON.createObjectNode();
+    ObjectNode o = n.putObject("options");
+    o.put("ratePerSecond", 1000).put("enqueue", "async").put("ack", "ack").put("replicas", 3);
+    n.putObject("provenance").put("natsServerVersion", "2.9.10").put("embeddedServer", true);
+    n.put("acked", 10_000).put("delivered", 10_000).put("missingAcked", 0);
+    n.put("duplicateDeliveries", 0).put("notAcked", 0);
+    percentiles(n.putObject("endToEnd"), 10_000, 915, 5503, 12_143);
+    percentiles(n.putObject("enqueue"), 10_000, 900, 5303, 10_775);
+    percentiles(n.putObject("hiccup"), 8045, 83, 1205, 4651);
+    n.put("achievedPerSecond", 1000.0).putNull("error");
+    Results.JSON.writeValue(file.toFile(), n);
+  }
+
+  private static void percentiles(ObjectNode p, long count, long p50, long p99, long max) {
+    p.put("count", count).put("p50Micros", p50).put("p90Micros", (p50 + p99) / 2);
+    p.put("p99Micros", p99).put("p999Micros", (p99 + max) / 2).put("maxMicros", max);
   }
 
   private static void writeHlog(Path file, long fromMicros, long toMicros) throws IOException {
