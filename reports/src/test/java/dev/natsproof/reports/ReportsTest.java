@@ -20,8 +20,9 @@ class ReportsTest {
   private static Path fixture;
 
   /**
-   * The fixture run: result JSON from the resources, plus interval logs written here (a recorded
-   * .hlog is run output and stays out of git): five one-second intervals per log.
+   * The fixture run: hand-made chaos verdicts and history from the resources, plus benchmark
+   * results and interval logs written here in the shapes the benchmarks write (a recorded run's
+   * output stays out of git): five one-second intervals per log.
    */
   static synchronized Path fixture() throws Exception {
     if (fixture == null) {
@@ -33,11 +34,79 @@ class ReportsTest {
             dir.resolve("rooms-100x10-30hz-200b-" + client + "-fanout-latency.hlog"), 200, 8_000);
         writeHlog(dir.resolve("rooms-100x10-30hz-200b-" + client + "-hiccup.hlog"), 20, 500);
       }
+      writeFanOut(dir, "broker", 326, 3817, 8_000, 499);
+      writeFanOut(dir, "raw-jnats", 285, 3809, 12_591, 368);
+      writeJmh(dir.resolve("jmh.json"));
       writeHlog(dir.resolve("stream-e2e-1000ps-async-ack-r3-latency.hlog"), 400, 12_000);
       writeStreamRun(dir.resolve("stream-e2e-1000ps-async-ack-r3.json"));
       fixture = dir;
     }
     return fixture;
+  }
+
+  /** A fan-out result in the scenario's shape: 60,000 deliveries, all present. */
+  private static void writeFanOut(
+      Path dir, String client, long p50, long p99, long max, long hiccupP99) throws IOException {
+    String workload = "rooms-100x10-30hz-200b";
+    ObjectNode n = Results.JSON.createObjectNode();
+    n.putObject("workload")
+        .put("name", workload)
+        .put("rooms", 100)
+        .put("playersPerRoom", 10)
+        .put("hz", 30)
+        .put("gateP99Micros", 10_000);
+    n.putObject("provenance")
+        .put("natsServerVersion", "2.9.10")
+        .put("jnatsVersion", "2.26.2")
+        .put("cpuCount", 2)
+        .put("workload", workload);
+    n.put("variant", client).put("framesPublished", 6000);
+    n.put("expectedDeliveries", 60_000).put("deliveries", 60_000).put("missingDeliveries", 0);
+    percentiles(n.putObject("latency"), 60_000, p50, p99, max);
+    percentiles(n.putObject("publisherLateness"), 6000, 90, 1000, 5000);
+    percentiles(n.putObject("hiccup"), 930, 90, hiccupP99, 4000);
+    n.put("clientCpuNanosPerDelivery", 15_000.0).putNull("error");
+    Results.JSON.writeValue(dir.resolve("fanout-" + workload + "-" + client + ".json").toFile(), n);
+  }
+
+  /** A JMH result file with each suite's benchmarks (JMH's JSON shape, fields the reports read). */
+  private static void writeJmh(Path file) throws IOException {
+    com.fasterxml.jackson.databind.node.ArrayNode a = Results.JSON.createArrayNode();
+    String jmh = "dev.natsproof.benchmarks.jmh.";
+    for (String client : List.of("broker", "raw-jnats")) {
+      for (String mode : List.of("sync", "async")) {
+        double score = (mode.equals("sync") ? 3500 : 25_000) * (client.equals("broker") ? 0.98 : 1);
+        jmhEntry(a, jmh + "EnqueueBenchmark.enqueue", "thrpt", score, "ops/s")
+            .put("client", client)
+            .put("mode", mode);
+      }
+    }
+    for (String client : List.of("broker-ack", "broker-ackSync", "raw-jnats-ack")) {
+      double us = client.equals("broker-ackSync") ? 214 : 30;
+      jmhEntry(a, jmh + "ConsumeBenchmark.consume", "ss", us, "us/op").put("client", client);
+    }
+    jmhEntry(a, jmh + "PlayerCommandBenchmark.commands", "ss", 1.03, "s/op").put("rate", "2000");
+    for (String client : List.of("broker", "raw-jnats")) {
+      jmhEntry(a, jmh + "RoomFanOutBenchmark.fanOut", "ss", 5.6, "s/op")
+          .put("client", client)
+          .put("workload", "rooms-100x10-30hz-200b");
+    }
+    Results.JSON.writeValue(file.toFile(), a);
+  }
+
+  /** Adds one benchmark result; returns its params for the caller to fill. */
+  private static ObjectNode jmhEntry(
+      com.fasterxml.jackson.databind.node.ArrayNode a,
+      String benchmark,
+      String mode,
+      double score,
+      String unit) {
+    ObjectNode b = a.addObject().put("benchmark", benchmark).put("mode", mode);
+    b.putObject("primaryMetric")
+        .put("score", score)
+        .put("scoreError", Double.NaN)
+        .put("scoreUnit", unit);
+    return b.putObject("params");
   }
 
   /** A JetStream end-to-end result in the scenario's shape: 10,000 acked, all delivered. */
