@@ -18,6 +18,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -267,12 +268,22 @@ public final class StreamLatencyScenario {
     long end = measureStart + TimeUnit.SECONDS.toNanos(options.durationSeconds());
     measureStartNanos = measureStart;
     CountDownLatch sent = new CountDownLatch(1);
-    LongAdder inFlight = new LongAdder();
+    // one permit per settled async enqueue: the drain waits for as many as were submitted
+    Semaphore settledAsync = new Semaphore(0);
+    LongAdder submittedAsync = new LongAdder();
     Thread producer =
         new Thread(
             () -> {
               try {
-                produce(broker, subject, start, measureStart, end, interval, inFlight);
+                produce(
+                    broker,
+                    subject,
+                    start,
+                    measureStart,
+                    end,
+                    interval,
+                    submittedAsync,
+                    settledAsync);
               } catch (Throwable e) {
                 failure.compareAndSet(null, e);
               } finally {
@@ -325,8 +336,11 @@ public final class StreamLatencyScenario {
       }
       long deadline =
           System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMillis());
-      waitFor(() -> inFlight.sum() == 0, deadline, null);
-      waitFor(this::allAckedDelivered, deadline, deliveredSeqs);
+      settledAsync.tryAcquire(
+          (int) submittedAsync.sum(),
+          Math.max(0, deadline - System.nanoTime()),
+          TimeUnit.NANOSECONDS);
+      waitForDeliveries(deadline);
       e2eLog.add(endToEnd[1].getIntervalHistogram());
       enqLog.add(enqueueLatency[1].getIntervalHistogram());
       hiccupLog.add(hiccup.interval());
@@ -350,7 +364,8 @@ public final class StreamLatencyScenario {
       long measureStart,
       long end,
       long interval,
-      LongAdder inFlight) {
+      LongAdder submittedAsync,
+      Semaphore settledAsync) {
     boolean sync = options.enqueue().equals("sync");
     for (int seq = 0; ; seq++) {
       long intended = start + seq * interval;
@@ -372,7 +387,7 @@ public final class StreamLatencyScenario {
       if (sync) {
         settled(s, intended, broker.enqueue(subject, data, eo));
       } else {
-        inFlight.increment();
+        submittedAsync.increment();
         broker
             .enqueueAsync(subject, data, eo)
             .whenComplete(
@@ -382,7 +397,7 @@ public final class StreamLatencyScenario {
                   } else {
                     settled(s, intended, r);
                   }
-                  inFlight.decrement();
+                  settledAsync.release();
                 });
       }
     }
@@ -411,23 +426,15 @@ public final class StreamLatencyScenario {
     }
   }
 
-  /** Waits for a condition until the deadline; {@code monitor} is notified when it may hold. */
-  private static void waitFor(
-      java.util.function.BooleanSupplier done, long deadline, Object monitor)
-      throws InterruptedException {
-    while (!done.getAsBoolean()) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return;
-      }
-      if (monitor == null) {
-        LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
-      } else {
-        synchronized (monitor) {
-          if (!done.getAsBoolean()) {
-            monitor.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
-          }
+  /** Waits until every acked message was delivered, or the deadline; deliveries notify. */
+  private void waitForDeliveries(long deadline) throws InterruptedException {
+    synchronized (deliveredSeqs) {
+      while (!allAckedDelivered()) {
+        long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (leftMillis <= 0) {
+          return;
         }
+        deliveredSeqs.wait(leftMillis);
       }
     }
   }

@@ -276,14 +276,7 @@ public final class WrapperOverhead {
       int round)
       throws Exception {
     jsm.purgeStream(STREAM);
-    byte[] payload = new byte[200];
-    List<java.util.concurrent.CompletableFuture<?>> acks = new ArrayList<>(CONSUME_MESSAGES);
-    for (int i = 0; i < CONSUME_MESSAGES; i++) {
-      acks.add(js.publishAsync("np.overhead.x", payload));
-    }
-    for (var f : acks) {
-      f.get(30, TimeUnit.SECONDS); // every message is stored before the clock starts
-    }
+    RawConsume.fill(js, "np.overhead.x", CONSUME_MESSAGES, 200); // stored before the clock starts
     String durable = "overhead-" + (useBroker ? "broker" : "raw") + "-" + round;
     CountDownLatch done = new CountDownLatch(CONSUME_MESSAGES);
     long start = System.nanoTime();

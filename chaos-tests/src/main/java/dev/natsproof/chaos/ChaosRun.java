@@ -296,10 +296,7 @@ public final class ChaosRun {
   }
 
   private void drain() {
-    long deadline = System.nanoTime() + plan.drainTimeout().toNanos();
-    while (!deliveredValues.containsAll(ackedValues) && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-    }
+    Drain.until(() -> deliveredValues.containsAll(ackedValues), plan.drainTimeout());
   }
 
   /** For each heal: ms until the first op of this type completed after it (-1 if none). */

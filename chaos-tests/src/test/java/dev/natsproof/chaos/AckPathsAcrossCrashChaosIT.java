@@ -108,7 +108,7 @@ class AckPathsAcrossCrashChaosIT {
               null);
         }
       }
-      await(() -> firstSeen.size() == 6 * PER_PATH, Duration.ofSeconds(30));
+      Drain.until(() -> firstSeen.size() == 6 * PER_PATH, Duration.ofSeconds(30));
       if (crash) {
         h.event("nemesis", "fault", "kill-9", 0, 0, null);
         server.kill();
@@ -116,7 +116,8 @@ class AckPathsAcrossCrashChaosIT {
         h.event("nemesis", "heal", "kill-9", 0, 0, null);
       }
       // Everything but terms and dead letters ends acked; dead letters end in the DLQ stream.
-      await(() -> done.size() == 4 * PER_PATH && dlqCount(b) >= PER_PATH, Duration.ofSeconds(60));
+      Drain.until(
+          () -> done.size() == 4 * PER_PATH && dlqCount(b) >= PER_PATH, Duration.ofSeconds(60));
       // Terms must stay gone: watch for two ack waits more (the time is the behaviour here).
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2 * ACK_WAIT_MS));
       for (StreamMessage d : b.replay(ReplayRequest.after("ACKPDLQ", null, 0))) {
@@ -225,15 +226,5 @@ class AckPathsAcrossCrashChaosIT {
   private static void ack(StreamMessage m, History h, String v) {
     h.event("consumer", "ack", v, m.streamSequence(), m.deliveryCount(), null);
     m.ack();
-  }
-
-  static void await(java.util.function.BooleanSupplier cond, Duration max) {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return; // the checker judges what did (not) happen
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-    }
   }
 }

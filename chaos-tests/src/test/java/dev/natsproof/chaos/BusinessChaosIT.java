@@ -174,7 +174,7 @@ class BusinessChaosIT {
         writers);
     Set<String> acked = ConcurrentHashMap.newKeySet();
     h.ops().stream().filter(o -> o.is("enqueue") && o.ok()).forEach(o -> acked.add(o.value()));
-    KillingLoad.drain(() -> acked.stream().allMatch(ledger::applied), Duration.ofSeconds(30));
+    Drain.until(() -> acked.stream().allMatch(ledger::applied), Duration.ofSeconds(30));
     finish(
         "settlement-ledger",
         h,
@@ -234,7 +234,7 @@ class BusinessChaosIT {
         writers);
     Set<String> acked = ConcurrentHashMap.newKeySet();
     h.ops().stream().filter(o -> o.is("enqueue") && o.ok()).forEach(o -> acked.add(o.value()));
-    KillingLoad.drain(() -> delivered.containsAll(acked), Duration.ofSeconds(60));
+    Drain.until(() -> delivered.containsAll(acked), Duration.ofSeconds(60));
     finish("leaderboard-order", h, List.of(OrderChecker.check(h), QueueChecker.check(h)));
   }
 

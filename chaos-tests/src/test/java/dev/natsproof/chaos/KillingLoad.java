@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /** Runs writer loops for a bounded time while a nemesis strikes {@code faults} times. */
@@ -39,14 +38,6 @@ final class KillingLoad {
     stop.set(true);
     for (Thread t : threads) {
       t.join(60_000);
-    }
-  }
-
-  /** Waits (bounded) for a condition; the checker judges whatever state it ends in. */
-  static void drain(BooleanSupplier done, Duration max) {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
     }
   }
 }

@@ -76,24 +76,7 @@ public class ConsumeBenchmark {
   public void fill() throws Exception {
     round++;
     broker.connection().jetStreamManagement().purgeStream("BENCHC");
-    byte[] payload = new byte[200];
-    for (int i = 0; i < MESSAGES; i++) {
-      js.publishAsync("benchc.x", payload);
-    }
-    broker.flush(Duration.ofSeconds(30));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (broker
-            .connection()
-            .jetStreamManagement()
-            .getStreamInfo("BENCHC")
-            .getStreamState()
-            .getMsgCount()
-        < MESSAGES) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("stream not filled within 30 s");
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-    }
+    RawConsume.fill(js, "benchc.x", MESSAGES, 200); // every message stored before the clock starts
   }
 
   @TearDown(Level.Trial)
