@@ -140,6 +140,11 @@ public final class BenchGate {
     } catch (IOException e) {
       return gate(name, Verdict.UNKNOWN, List.of("unreadable: " + e.getMessage()));
     }
+    return streamGate(name, r);
+  }
+
+  /** The lossless gate on one run, as read from its file or just measured (the main job). */
+  static Map<String, Object> streamGate(String name, StreamLatencyResult r) {
     String counts =
         r.acked()
             + " acked, "

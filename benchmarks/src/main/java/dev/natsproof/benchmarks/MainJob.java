@@ -213,6 +213,7 @@ public final class MainJob {
   }
 
   /** JetStream end to end at a fixed rate: gated on losing nothing, latency reported. */
+  @SuppressWarnings("unchecked") // the gate's reasons are the List<String> it was built with
   private static Verdict streamEndToEnd(
       List<String> urls,
       boolean embedded,
@@ -236,15 +237,9 @@ public final class MainJob {
         o.name(), rate, o.warmupSeconds(), o.durationSeconds());
     StreamLatencyResult r = new StreamLatencyScenario(urls, embedded, o, out).run();
     json.writeValue(outDir.resolve(o.name() + ".json").toFile(), r);
-    Verdict v = r.error() == null && r.acked() > 0 ? Verdict.PASS : Verdict.FAIL;
-    String detail =
-        r.error() != null
-            ? "the run failed: " + r.error()
-            : r.acked() + " acked, " + r.delivered() + " reached the handler, none missing";
-    Map<String, Object> gate = new LinkedHashMap<>();
-    gate.put("gate", "stream-lossless:" + o.name());
-    gate.put("verdict", v);
-    gate.put("reasons", List.of(detail));
+    Map<String, Object> gate = BenchGate.streamGate("stream-lossless:" + o.name(), r);
+    Verdict v = (Verdict) gate.get("verdict");
+    String detail = ((List<String>) gate.get("reasons")).get(0); // the counts, or the error
     gates.add(gate);
     out.printf(
         "  %s  enqueue→handler %s | enqueue→PubAck p99 %.2f ms | hiccup p99 %.2f ms | %s%n",

@@ -1,6 +1,7 @@
 package dev.natsproof.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.natsproof.testkit.NatsServer;
@@ -23,6 +24,18 @@ class WrapperOverheadTest {
         assertTrue(r.brokerPerSecond().get(0) > 0 && r.rawPerSecond().get(0) > 0, r.toString());
       }
     }
+  }
+
+  @Test
+  @DisplayName("negative control: a median below 0.95 misses the target; 0.95 meets it")
+  void target() {
+    assertFalse(row(0.90).meetsTarget());
+    assertTrue(row(0.95).meetsTarget());
+  }
+
+  static WrapperOverhead.Row row(double median) {
+    return new WrapperOverhead.Row(
+        "enqueue-sync", List.of(900.0), List.of(1000.0), List.of(median), median);
   }
 
   @Test
