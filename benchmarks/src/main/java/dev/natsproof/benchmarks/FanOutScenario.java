@@ -61,9 +61,10 @@ public final class FanOutScenario {
 
   // Index 0 = warm-up (discarded), 1 = the recorded phase. Warm-up frames are recorded too, through
   // the same code, chosen by arithmetic rather than a branch: a branch never taken during warm-up
-  // is compiled as an uncommon trap, and every handler thread deoptimizes the moment recording
-  // starts (measured: p99 5 ms in the first recorded seconds, 1 ms after). Fixed-range recorders
-  // never resize in the hot path.
+  // is compiled as an uncommon trap, and every handler thread would deoptimize the moment recording
+  // starts. (The slow first recorded second seen at 1000x10 turned out to be the monitor's
+  // first-time work, below; this keeps the handlers out of it.) Fixed-range recorders never resize
+  // in the hot path.
   private final Recorder[] latency = {recorder(), recorder()};
   private final Recorder[] lateness = {recorder(), recorder()};
   private final LongAdder[] delivered = {new LongAdder(), new LongAdder()};
