@@ -42,6 +42,11 @@ class ClusterChaosIT {
   ChaosRun last;
 
   ChaosRun.Result run(String name, ClusterChaosIT.Mode mode, int cycles, Duration during) {
+    // The runs share one cluster: each starts on a settled one, every node agreeing on a running
+    // meta leader. Right after a partition heal the JetStream API can still time out, and the next
+    // run's stream creation failed that way once in CI (a run that crashes before its quiet phase
+    // judges nothing).
+    cluster.cluster().awaitMetaLeader(Duration.ofSeconds(60));
     String stream = "CLQ" + STREAMS.incrementAndGet();
     var plan =
         ChaosSupport.plan(
