@@ -15,14 +15,10 @@ import dev.natsproof.broker.StreamMessage;
 import dev.natsproof.broker.StreamMessageHandler;
 import dev.natsproof.broker.StreamSpec;
 import dev.natsproof.broker.Subjects;
-import io.nats.client.FetchConsumer;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.PublishOptions;
-import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.PublishAck;
 import io.nats.client.api.RetentionPolicy;
@@ -31,7 +27,6 @@ import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -568,61 +563,8 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
   @Override
   public List<StreamMessage> replay(ReplayRequest r) {
     ensureOpen();
-    ConsumerConfiguration.Builder b =
-        ConsumerConfiguration.builder()
-            .ackPolicy(AckPolicy.None)
-            .inactiveThreshold(Duration.ofMinutes(1))
-            .memStorage(true)
-            .numReplicas(1);
-    r.filter().ifPresent(b::filterSubject);
-    if (r.fromSequence() > 0) {
-      b.deliverPolicy(io.nats.client.api.DeliverPolicy.ByStartSequence)
-          .startSequence(r.fromSequence());
-    } else if (r.fromTime() != null) {
-      b.deliverPolicy(io.nats.client.api.DeliverPolicy.ByStartTime)
-          .startTime(r.fromTime().atZone(ZoneOffset.UTC));
-    } else {
-      b.deliverPolicy(io.nats.client.api.DeliverPolicy.All);
-    }
-    String consumer = null;
     try {
-      ConsumerInfo ci = jsm.addOrUpdateConsumer(r.stream(), b.build());
-      consumer = ci.getName();
-      long pending = Math.min(ci.getNumPending(), r.maxMessages());
-      List<StreamMessage> out = new ArrayList<>();
-      if (pending == 0) {
-        return out;
-      }
-      var cc = nc.getStreamContext(r.stream()).getConsumerContext(consumer);
-      long left = pending;
-      while (left > 0) {
-        int batch = (int) Math.min(left, 256);
-        try (FetchConsumer fc = cc.fetchMessages(batch)) {
-          io.nats.client.Message m;
-          int got = 0;
-          while ((m = fc.nextMessage()) != null) {
-            got++;
-            left--;
-            ReplayedMessage rm = new ReplayedMessage(m);
-            if (r.toSequence() > 0 && rm.streamSequence() > r.toSequence()) {
-              return out;
-            }
-            if (r.toTime() != null && !rm.timestamp().isBefore(r.toTime())) {
-              return out;
-            }
-            out.add(rm);
-          }
-          if (got == 0) {
-            throw new BrokerException(
-                "replay of "
-                    + r.stream()
-                    + " stopped with "
-                    + left
-                    + " messages still pending: the stream was purged or the server is gone");
-          }
-        }
-      }
-      return out;
+      return StreamReplay.run(nc, jsm, r);
     } catch (JetStreamApiException e) {
       if (e.getApiErrorCode() == 10059) {
         throw new BrokerException("stream '" + r.stream() + "' not found: nothing to replay", e);
@@ -639,66 +581,6 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
         throw be;
       }
       throw new BrokerException("replay of " + r.stream() + " failed: " + e, e);
-    } finally {
-      if (consumer != null) {
-        try {
-          jsm.deleteConsumer(r.stream(), consumer);
-        } catch (IOException | JetStreamApiException e) {
-          // It expires by itself after its inactive threshold.
-        }
-      }
-    }
-  }
-
-  /** A replayed message: read-only, nothing to settle. */
-  private static final class ReplayedMessage extends JetStreamMessageView {
-    ReplayedMessage(io.nats.client.Message m) {
-      super(m);
-    }
-
-    private static UnsupportedOperationException readOnly() {
-      return new UnsupportedOperationException(
-          "a replayed message is read-only: there is nothing to ack, nak or term");
-    }
-
-    @Override
-    public void ack() {
-      throw readOnly();
-    }
-
-    @Override
-    public void ackSync(Duration timeout) {
-      throw readOnly();
-    }
-
-    @Override
-    public void nak() {
-      throw readOnly();
-    }
-
-    @Override
-    public void nak(Duration delay) {
-      throw readOnly();
-    }
-
-    @Override
-    public void term() {
-      throw readOnly();
-    }
-
-    @Override
-    public void term(String reason) {
-      throw readOnly();
-    }
-
-    @Override
-    public void inProgress() {
-      throw readOnly();
-    }
-
-    @Override
-    public boolean isSettled() {
-      return true;
     }
   }
 }

@@ -610,6 +610,108 @@ abstract class StreamBrokerContract {
     assertEquals(6, from.size());
   }
 
+  static List<String> data(List<StreamMessage> ms) {
+    return ms.stream().map(StreamMessage::dataAsString).toList();
+  }
+
+  @Test
+  @DisplayName(
+      "replay ends by sequence around deleted first, middle and last messages, a late start and a"
+          + " message bound")
+  void replayAroundDeletes() throws Exception {
+    provision(StreamSpec.Retention.LIMITS);
+    for (int i = 1; i <= 8; i++) {
+      acked(broker.enqueue(subjects + ".audit", bytes("e" + i)));
+    }
+    var jsm = broker.connection().jetStreamManagement();
+    for (long seq : new long[] {1, 4, 8}) {
+      assertTrue(jsm.deleteMessage(stream, seq));
+    }
+    List<String> left = List.of("e2", "e3", "e5", "e6", "e7");
+    assertEquals(left, data(broker.replay(ReplayRequest.sequences(stream, 1, 8))));
+    assertEquals(left, data(broker.replay(ReplayRequest.after(stream, null, 0))));
+    assertEquals(
+        List.of("e5", "e6", "e7"),
+        data(broker.replay(ReplayRequest.after(stream, subjects + ".>", 3))));
+    Instant later = Instant.now().plusSeconds(30);
+    assertTrue(broker.replay(ReplayRequest.between(stream, later, later.plusSeconds(1))).isEmpty());
+    assertTrue(broker.replay(ReplayRequest.after(stream, null, 8)).isEmpty());
+    assertEquals(
+        List.of("e2", "e3"),
+        data(broker.replay(new ReplayRequest(stream, null, 0, null, 0, null, 2))));
+  }
+
+  /**
+   * Before each batch from the {@code fromBatch}-th on, takes one message from the replay's
+   * consumer so the replay never receives it; {@code times} in all.
+   */
+  private StreamReplay.BetweenBatches thief(AtomicInteger stolen, int fromBatch, int times) {
+    AtomicInteger batches = new AtomicInteger();
+    return (s, consumer) -> {
+      if (batches.incrementAndGet() >= fromBatch && stolen.get() < times) {
+        var taken =
+            broker
+                .connection()
+                .getStreamContext(s)
+                .getConsumerContext(consumer)
+                .next(Duration.ofSeconds(5));
+        if (taken != null) {
+          stolen.incrementAndGet();
+        }
+      }
+    };
+  }
+
+  private List<String> enqueueNumbered(int n) {
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      acked(broker.enqueue(subjects + ".audit", bytes("m" + i)));
+      sent.add("m" + i);
+    }
+    return sent;
+  }
+
+  @Test
+  @DisplayName("a replay whose consumer loses a delivery starts again after the last one it read")
+  void replayRecoversALostDelivery() throws Exception {
+    provision(StreamSpec.Retention.LIMITS);
+    List<String> sent = enqueueNumbered(StreamReplay.BATCH * 2 + 10);
+    AtomicInteger stolen = new AtomicInteger();
+    var conn = broker.connection();
+    List<StreamMessage> back =
+        StreamReplay.run(
+            conn,
+            conn.jetStreamManagement(),
+            ReplayRequest.after(stream, null, 0),
+            thief(stolen, 2, 1));
+    assertEquals(1, stolen.get(), "the thief took one delivery");
+    List<String> got = data(back);
+    List<String> missing = sent.stream().filter(v -> !got.contains(v)).toList();
+    assertEquals(List.of(), missing, "sent but not replayed");
+    assertEquals(sent, got, "replayed in order, once each");
+  }
+
+  @Test
+  @DisplayName("a replay whose consumers keep losing deliveries fails, naming what it saw")
+  void replayGivesUpOnAConsumerThatKeepsLosing() {
+    provision(StreamSpec.Retention.LIMITS);
+    enqueueNumbered(20);
+    AtomicInteger stolen = new AtomicInteger();
+    var conn = broker.connection();
+    var e =
+        assertThrows(
+            Exception.class,
+            () ->
+                StreamReplay.run(
+                    conn,
+                    conn.jetStreamManagement(),
+                    ReplayRequest.after(stream, null, 0),
+                    thief(stolen, 1, Integer.MAX_VALUE)));
+    assertTrue(e.getMessage().contains("did not deliver"), e.getMessage());
+    assertTrue(e.getMessage().contains("consumer sequence went from 0 to 2"), e.getMessage());
+    assertEquals(StreamReplay.MAX_RESTARTS + 1, stolen.get());
+  }
+
   @Test
   @DisplayName("provisioning is idempotent; a differing existing stream is a clear error")
   void provisioning() {
