@@ -26,11 +26,11 @@ import java.util.List;
  * One replay: the stored messages of a stream, in order, read through an ephemeral consumer that
  * acks nothing.
  *
- * <p>It ends by <em>stream sequence</em>, never by the consumer's pending count. The stream's last
- * sequence when the replay begins bounds it. Before each batch the stream itself is asked for the
- * next stored message after the last one read, so the replay ends as soon as there is none. Pending
- * counts are estimates. Once, after {@code kill -9} rounds on 2.9.10, a replay stopped on a count
- * one higher than what could be delivered.
+ * <p>It ends by <em>stream sequence</em>, never by counting down the consumer's pending count. The
+ * stream's last sequence when the replay begins bounds it. Before each batch the stream itself is
+ * asked for the next stored message after the last one read, and the replay ends when there is
+ * none. The pending count in each message only cuts a batch short, so that a pull does not wait for
+ * messages that are not there.
  *
  * <p>An ephemeral consumer that acks nothing forgets what it sent. A message that never reached the
  * client shows as a jump in the consumer sequence: a pull that ended early, or a consumer lost with
@@ -189,6 +189,11 @@ final class StreamReplay {
         position = rm.streamSequence();
         if (position == end || out.size() >= r.maxMessages()) {
           return Outcome.DONE;
+        }
+        if (meta.pendingCount() == 0) {
+          // The consumer has nothing more for now: do not wait out the pull for a full batch.
+          // Whether that is the end is the stream's to say, at the top of the loop.
+          return Outcome.MORE;
         }
       }
     } catch (JetStreamStatusCheckedException e) {
