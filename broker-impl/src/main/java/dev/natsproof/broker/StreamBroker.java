@@ -1,5 +1,6 @@
 package dev.natsproof.broker;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -34,11 +35,23 @@ public interface StreamBroker extends Broker {
   /** Starts a durable consumer on {@code stream}. */
   StreamConsumer consume(String stream, StreamMessageHandler handler, ConsumeOptions options);
 
+  /** How long {@link #provision(StreamSpec)} keeps asking a JetStream API that does not answer. */
+  Duration DEFAULT_PROVISION_DEADLINE = Duration.ofSeconds(30);
+
+  /** {@link #provision(StreamSpec, Duration)} with {@link #DEFAULT_PROVISION_DEADLINE}. */
+  default void provision(StreamSpec spec) {
+    provision(spec, DEFAULT_PROVISION_DEADLINE);
+  }
+
   /**
    * Creates the stream if missing; does nothing if it exists as specified; throws {@link
    * StreamConfigMismatchException} if it exists differently.
+   *
+   * <p>While the JetStream API does not answer (a cluster electing its meta leader, a reconnect) it
+   * asks again, backing off, until {@code deadline}; then it throws a {@link BrokerException} that
+   * names the last error. Asking again is safe: every step checks what exists first.
    */
-  void provision(StreamSpec spec);
+  void provision(StreamSpec spec, Duration deadline);
 
   /** Reads stored messages back in stream order, without acking or a durable consumer. */
   List<StreamMessage> replay(ReplayRequest request);

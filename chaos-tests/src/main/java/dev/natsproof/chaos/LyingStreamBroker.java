@@ -63,8 +63,8 @@ public final class LyingStreamBroker implements StreamBroker {
   }
 
   @Override
-  public void provision(StreamSpec spec) {
-    real.provision(spec);
+  public void provision(StreamSpec spec, Duration deadline) {
+    real.provision(spec, deadline);
   }
 
   @Override

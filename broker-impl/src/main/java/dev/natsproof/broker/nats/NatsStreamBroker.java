@@ -437,45 +437,87 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
   // ------------------------------------------------------------------ provision
 
   @Override
-  public void provision(StreamSpec spec) {
+  public void provision(StreamSpec spec, Duration deadline) {
     ensureOpen();
+    if (deadline == null || deadline.isNegative() || deadline.isZero()) {
+      throw new IllegalArgumentException(
+          "provision deadline must be > 0, got " + deadline + ": give how long to keep asking");
+    }
     StreamConfiguration wanted = configuration(spec);
-    try {
-      StreamConfiguration existing;
+    long until = System.nanoTime() + deadline.toNanos();
+    long backoffMillis = 100;
+    for (int attempt = 1; ; attempt++) {
       try {
-        existing = jsm.getStreamInfo(spec.name()).getConfiguration();
+        provisionOnce(spec, wanted);
+        return;
       } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() != 10059) {
-          throw e;
+        if (e.getApiErrorCode() != JS_TEMPORARILY_UNAVAILABLE || System.nanoTime() >= until) {
+          throw new BrokerException(
+              "cannot provision stream "
+                  + spec.name()
+                  + ": "
+                  + e.getErrorDescription()
+                  + " (error "
+                  + e.getApiErrorCode()
+                  + (attempt > 1 ? ", after " + attempt + " attempts" : "")
+                  + ")",
+              e);
         }
-        try {
-          jsm.addStream(wanted);
-        } catch (JetStreamApiException raced) {
-          if (raced.getApiErrorCode() != 10058) { // 10058: name in use (a racing provisioner)
-            throw raced;
-          }
-          existing = jsm.getStreamInfo(spec.name()).getConfiguration();
-          requireSame(spec, existing);
+      } catch (IOException e) {
+        if (System.nanoTime() >= until) {
+          throw new BrokerException(
+              "cannot provision stream "
+                  + spec.name()
+                  + ": the JetStream API did not answer within "
+                  + deadline
+                  + " ("
+                  + attempt
+                  + " attempts; last: "
+                  + e.getMessage()
+                  + "). Check that the servers run JetStream and that a cluster has a meta leader"
+                  + " (nats server report jetstream), or give a longer deadline.",
+              e);
         }
+      }
+      long leftMillis = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
+      try {
+        // A back-off between attempts at a remote API, not a wait for an event of ours.
+        Thread.sleep(Math.max(1, Math.min(backoffMillis, leftMillis)));
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new BrokerException("provisioning stream " + spec.name() + " interrupted", ie);
+      }
+      backoffMillis = Math.min(backoffMillis * 2, 2_000);
+    }
+  }
+
+  /** JetStream's "temporarily unavailable" API error, seen while a cluster has no meta leader. */
+  private static final int JS_TEMPORARILY_UNAVAILABLE = 10008;
+
+  private void provisionOnce(StreamSpec spec, StreamConfiguration wanted)
+      throws IOException, JetStreamApiException {
+    StreamConfiguration existing;
+    try {
+      existing = jsm.getStreamInfo(spec.name()).getConfiguration();
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() != 10059) {
+        throw e;
+      }
+      try {
+        jsm.addStream(wanted);
         remember(spec);
         return;
+      } catch (JetStreamApiException raced) {
+        // 10058: name in use: a racing provisioner, or an earlier attempt of ours whose answer
+        // was lost.
+        if (raced.getApiErrorCode() != 10058) {
+          throw raced;
+        }
+        existing = jsm.getStreamInfo(spec.name()).getConfiguration();
       }
-      requireSame(spec, existing);
-      remember(spec);
-    } catch (JetStreamApiException e) {
-      throw new BrokerException(
-          "cannot provision stream "
-              + spec.name()
-              + ": "
-              + e.getErrorDescription()
-              + " (error "
-              + e.getApiErrorCode()
-              + ")",
-          e);
-    } catch (IOException e) {
-      throw new BrokerException(
-          "cannot provision stream " + spec.name() + ": " + e.getMessage(), e);
     }
+    requireSame(spec, existing);
+    remember(spec);
   }
 
   private void remember(StreamSpec spec) {
