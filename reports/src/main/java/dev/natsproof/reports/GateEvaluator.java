@@ -18,7 +18,7 @@ public final class GateEvaluator {
           new GateResult(
               "results",
               GateResult.UNKNOWN,
-              "no fan-out, JetStream, JMH or chaos result in " + r.dir()));
+              "no fan-out, JetStream, capacity, JMH or chaos result in " + r.dir()));
       return out;
     }
     for (Results.FanOut f : r.fanOuts()) {
@@ -73,6 +73,21 @@ public final class GateEvaluator {
     }
     for (Results.StreamRun st : r.streams()) {
       out.addAll(stream(st));
+    }
+    for (Results.Capacity c : r.capacity()) {
+      // No target: what the SLO allows on this machine, for the reader and for comparisons.
+      out.add(
+          new GateResult(
+              "capacity (" + c.client() + ")",
+              GateResult.INFO,
+              c.num("largestPassingRooms")
+                  + " rooms x "
+                  + c.num("playersPerRoom")
+                  + " players within p99 "
+                  + c.num("gateP99Micros")
+                  + " µs ("
+                  + c.json().path("attempts").size()
+                  + " attempts)"));
     }
     for (Results.Chaos c : r.chaos()) {
       String name = "chaos " + c.suite() + "/" + c.run();

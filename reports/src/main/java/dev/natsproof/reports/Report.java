@@ -36,6 +36,7 @@ public final class Report {
       json.put("gates", gates);
       json.put("fanOut", r.fanOuts().stream().map(f -> f.json()).toList());
       json.put("jetStream", r.streams().stream().map(s -> s.json()).toList());
+      json.put("capacity", r.capacity().stream().map(c -> c.json()).toList());
       json.put("chaos", r.chaos().stream().map(c -> c.json()).toList());
       json.put("jmh", r.jmh());
       JSON.writeValue(out.resolve("report.json").toFile(), json);
@@ -112,6 +113,25 @@ public final class Report {
                 ms(st.hiccup("p99Micros"))));
       }
     }
+    for (Results.Capacity c : r.capacity()) {
+      md.append("\n").append(capacityHeadline(c)).append("\n\n");
+      md.append(
+              "| rooms | verdict | p99 ms | hiccup p99 ms | delivered | CPU µs/delivery | runs |\n")
+          .append("|---|---|---|---|---|---|---|\n");
+      for (JsonNode a : c.json().path("attempts")) {
+        md.append(
+            String.format(
+                "| %d | %s | %s | %s | %d/%d | %.2f | %d |%n",
+                a.path("rooms").asLong(),
+                a.path("verdict").asText(),
+                ms(a.path("p99Micros").asLong()),
+                ms(a.path("hiccupP99Micros").asLong()),
+                a.path("deliveries").asLong(),
+                a.path("expectedDeliveries").asLong(),
+                a.path("clientCpuNanosPerDelivery").asDouble() / 1000,
+                a.path("tries").asLong()));
+      }
+    }
     if (!r.chaos().isEmpty()) {
       md.append(
               "\n| chaos run | fault | verdict | acked | lost | unexpected | duplicates | worst recovery ms |\n")
@@ -177,6 +197,7 @@ public final class Report {
     h.append("</table>");
     fanOut(h, r);
     streams(h, r);
+    capacity(h, r);
     jmh(h, r);
     chaos(h, r);
     h.append("<script>(function(){var imgs=document.querySelectorAll('img.plot');var ok=true;")
@@ -317,6 +338,52 @@ public final class Report {
           h,
           Charts.percentileDistribution("JetStream enqueue→handler latency by percentile", lat),
           "JetStream latency percentile distribution");
+    }
+  }
+
+  static String capacityHeadline(Results.Capacity c) {
+    JsonNode j = c.json();
+    return String.format(
+        "Capacity (%s): largest passing room count %d (× %d players at %d Hz, %d B frames; gate p99 ≤"
+            + " %s ms with a quiet hiccup control; %d s runs, searched %d..%d)",
+        c.client(),
+        j.path("largestPassingRooms").asLong(),
+        j.path("playersPerRoom").asLong(),
+        j.path("hz").asLong(),
+        j.path("payloadBytes").asLong(),
+        ms(j.path("gateP99Micros").asLong()),
+        j.path("durationSeconds").asLong(),
+        j.path("lo").asLong(),
+        j.path("hi").asLong());
+  }
+
+  private static void capacity(StringBuilder h, Results r) {
+    if (r.capacity().isEmpty()) {
+      return;
+    }
+    h.append("<h2>Capacity at the latency SLO (bisection, in the order tried)</h2>");
+    for (Results.Capacity c : r.capacity()) {
+      h.append("<p>").append(esc(capacityHeadline(c))).append("</p><table><tr>");
+      h.append("<th>rooms</th><th>verdict</th><th>p99 ms</th><th>hiccup p99 ms</th>")
+          .append("<th>delivered</th><th>CPU µs/delivery</th><th>runs</th><th>why</th></tr>");
+      for (JsonNode a : c.json().path("attempts")) {
+        String v = a.path("verdict").asText();
+        h.append(
+            String.format(
+                "<tr class=\"%s\"><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%d/%d</td>"
+                    + "<td>%.2f</td><td>%d</td><td>%s</td></tr>",
+                esc(v),
+                a.path("rooms").asLong(),
+                esc(v),
+                ms(a.path("p99Micros").asLong()),
+                ms(a.path("hiccupP99Micros").asLong()),
+                a.path("deliveries").asLong(),
+                a.path("expectedDeliveries").asLong(),
+                a.path("clientCpuNanosPerDelivery").asDouble() / 1000,
+                a.path("tries").asLong(),
+                esc(a.path("reason").asText())));
+      }
+      h.append("</table>");
     }
   }
 

@@ -15,12 +15,17 @@ import org.HdrHistogram.HistogramLogReader;
 
 /**
  * Everything one run left in a folder: fan-out results ({@code fanout-*.json}), their {@code .hlog}
- * interval logs, the JMH JSON ({@code jmh.json}) and chaos verdicts ({@code **}{@code
- * /verdict.json} with {@code history.jsonl} beside them). Files are read as JSON trees: reports
- * depends on no other module, only on the files' shape.
+ * interval logs, the JMH JSON ({@code jmh.json}), capacity searches ({@code capacity-*.json}) and
+ * chaos verdicts ({@code **}{@code /verdict.json} with {@code history.jsonl} beside them). The runs
+ * a capacity search made on its way ({@value #CAPACITY_ATTEMPTS}) are not runs of their own: most
+ * are meant to fail, and they are skipped. Files are read as JSON trees: reports depends on no
+ * other module, only on the files' shape.
  */
 public final class Results {
   static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The folder where a capacity search keeps its attempts' own result files. */
+  static final String CAPACITY_ATTEMPTS = "capacity-attempts";
 
   /** One fan-out run. */
   public record FanOut(String workload, String client, JsonNode json, Path file) {
@@ -65,6 +70,13 @@ public final class Results {
     }
   }
 
+  /** One capacity search ({@code capacity-<client>.json}). */
+  public record Capacity(String client, JsonNode json, Path file) {
+    long num(String field) {
+      return json.path(field).asLong();
+    }
+  }
+
   /** One chaos run's verdict. */
   public record Chaos(String suite, String run, JsonNode json, Path dir) {
     String status() {
@@ -101,18 +113,21 @@ public final class Results {
   private final List<Chaos> chaos;
   private final List<Jmh> jmh;
   private final List<StreamRun> streams;
+  private final List<Capacity> capacity;
   private final Map<String, Histogram> hlogs;
 
   private Results(
       Path dir,
       List<FanOut> f,
       List<StreamRun> st,
+      List<Capacity> cap,
       List<Chaos> c,
       List<Jmh> j,
       Map<String, Histogram> h) {
     this.dir = dir;
     this.fanOuts = f;
     this.streams = st;
+    this.capacity = cap;
     this.chaos = c;
     this.jmh = j;
     this.hlogs = h;
@@ -129,10 +144,15 @@ public final class Results {
     List<Chaos> chaos = new ArrayList<>();
     List<Jmh> jmh = new ArrayList<>();
     List<StreamRun> streams = new ArrayList<>();
+    List<Capacity> capacity = new ArrayList<>();
     Map<String, Histogram> hlogs = new TreeMap<>();
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
-      files = s.filter(Files::isRegularFile).sorted().toList();
+      files =
+          s.filter(Files::isRegularFile)
+              .filter(f -> !dir.relativize(f).toString().contains(CAPACITY_ATTEMPTS))
+              .sorted()
+              .toList();
     } catch (IOException e) {
       throw new ReportException("cannot list " + dir + ": " + e.getMessage(), e);
     }
@@ -147,6 +167,10 @@ public final class Results {
         JsonNode n = tree(f);
         require(n, f, "options", "endToEnd", "acked", "delivered", "missingAcked");
         streams.add(new StreamRun(name.replaceFirst("\\.json$", ""), n, f));
+      } else if (name.matches("capacity-.*\\.json")) {
+        JsonNode n = tree(f);
+        require(n, f, "client", "largestPassingRooms", "attempts", "gateP99Micros");
+        capacity.add(new Capacity(n.path("client").asText(), n, f));
       } else if (name.equals("verdict.json")) {
         JsonNode n = tree(f);
         require(n, f, "suite", "run", "status");
@@ -173,7 +197,7 @@ public final class Results {
         hlogs.put(name.replaceFirst("\\.hlog$", ""), readHlog(f));
       }
     }
-    return new Results(dir, fanOuts, streams, chaos, jmh, hlogs);
+    return new Results(dir, fanOuts, streams, capacity, chaos, jmh, hlogs);
   }
 
   private static void require(JsonNode n, Path f, String... fields) {
@@ -262,6 +286,10 @@ public final class Results {
     return streams;
   }
 
+  public List<Capacity> capacity() {
+    return capacity;
+  }
+
   public List<Jmh> jmh() {
     return jmh;
   }
@@ -271,6 +299,10 @@ public final class Results {
   }
 
   public boolean isEmpty() {
-    return fanOuts.isEmpty() && streams.isEmpty() && chaos.isEmpty() && jmh.isEmpty();
+    return fanOuts.isEmpty()
+        && streams.isEmpty()
+        && capacity.isEmpty()
+        && chaos.isEmpty()
+        && jmh.isEmpty();
   }
 }

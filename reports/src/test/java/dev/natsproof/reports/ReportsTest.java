@@ -337,6 +337,66 @@ class ReportsTest {
     assertTrue(Files.size(out.resolve("report.json")) > 1000);
   }
 
+  /**
+   * A capacity search in CapacitySearch's shape (1025 and 1537 rooms pass, 1793 fails), with one of
+   * its attempts' own fan-out files, a failing one, under capacity-attempts.
+   */
+  private static void writeCapacity(Path dir) throws IOException {
+    ObjectNode n = Results.JSON.createObjectNode();
+    n.put("client", "broker").put("playersPerRoom", 10).put("hz", 30).put("payloadBytes", 200);
+    n.put("gateP99Micros", 10_000).put("durationSeconds", 10).put("lo", 50).put("hi", 2000);
+    n.put("largestPassingRooms", 1537);
+    var attempts = n.putArray("attempts");
+    long[][] tried = {{1025, 2_100}, {1537, 4_200}, {1793, 12_500}};
+    for (long[] t : tried) {
+      attempts
+          .addObject()
+          .put("rooms", t[0])
+          .put("verdict", t[1] <= 10_000 ? "PASS" : "FAIL")
+          .put("reason", "p99 " + t[1] + " µs")
+          .put("p99Micros", t[1])
+          .put("hiccupP99Micros", 400)
+          .put("deliveries", t[0] * 3000)
+          .put("expectedDeliveries", t[0] * 3000)
+          .put("clientCpuNanosPerDelivery", 1100.0)
+          .put("tries", 1);
+    }
+    Files.createDirectories(dir);
+    Results.JSON.writeValue(dir.resolve("capacity-broker.json").toFile(), n);
+    Path own = Files.createDirectories(dir.resolve(Results.CAPACITY_ATTEMPTS));
+    writeFanOut(own, "broker", 5_000, 12_500, 30_000, 450);
+  }
+
+  @Test
+  @DisplayName(
+      "a capacity search is read and shown as INFO; its attempts' own runs, most meant to fail, are"
+          + " not judged")
+  void capacity(@TempDir Path dir) throws Exception {
+    writeCapacity(dir);
+    Results r = Results.read(dir);
+    assertEquals(1, r.capacity().size());
+    assertTrue(r.fanOuts().isEmpty(), "an attempt is not a run of its own");
+    List<GateResult> gates = Report.write(r, Gates.defaults(), dir.resolve("report"));
+    assertEquals(GateResult.INFO, verdictOf(gates, "capacity (broker)"));
+    assertEquals(0, GateEvaluator.exitCode(gates), gates.toString());
+    String html = Files.readString(dir.resolve("report/report.html"));
+    assertTrue(html.contains("Capacity at the latency SLO"), html);
+    assertTrue(html.contains("largest passing room count 1537"), html);
+    assertTrue(html.contains("<td>1793</td><td>FAIL</td>"), html);
+    String md = Files.readString(dir.resolve("report/report.md"));
+    assertTrue(md.contains("| 1793 | FAIL | 12.50 |"), md);
+
+    // The skipped attempt would fail if it were judged: the skip is what keeps it out.
+    Results own = Results.read(dir.resolve(Results.CAPACITY_ATTEMPTS));
+    assertEquals(
+        GateResult.FAIL, verdictOf(GateEvaluator.evaluate(own, Gates.defaults()), "(broker) p99"));
+
+    Path broken = Files.createDirectories(dir.resolve("broken"));
+    Files.writeString(broken.resolve("capacity-broker.json"), "{\"client\":\"broker\"}");
+    ReportException e = assertThrows(ReportException.class, () -> Results.read(broken));
+    assertTrue(e.getMessage().contains("largestPassingRooms"), e.getMessage());
+  }
+
   @Test
   @DisplayName("JMH time-per-op units convert to seconds; an unknown unit is not guessed")
   void timeUnits() {
