@@ -35,8 +35,8 @@ import java.util.List;
  * <p>An ephemeral consumer that acks nothing forgets what it sent. A message that never reached the
  * client shows as a jump in the consumer sequence: a pull that ended early, or a consumer lost with
  * a restarted server. The replay then starts a new consumer just after the last message it read, as
- * jnats's ordered consumer does. It does this a bounded number of times and then fails with what it
- * knows.
+ * jnats's ordered consumer does. When {@value #MAX_RESTARTS} new consumers in a row deliver nothing
+ * more, it fails with what it knows.
  */
 final class StreamReplay {
   static final int BATCH = 256;
@@ -102,9 +102,13 @@ final class StreamReplay {
       if (next == 0 || next > end) {
         return out;
       }
+      long before = position;
       Outcome o = readBatch(end, Math.min(BATCH, r.maxMessages() - out.size()));
       if (o == Outcome.DONE) {
         return out;
+      }
+      if (position > before) {
+        restarts = 0; // only consumers that deliver nothing, one after another, count
       }
       if (o == Outcome.MORE) {
         continue;
