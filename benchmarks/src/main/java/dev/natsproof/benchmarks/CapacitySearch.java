@@ -75,6 +75,10 @@ public final class CapacitySearch {
                 return a.verdict();
               });
       System.out.printf("capacity: largest passing room count = %d (client %s)%n", best, client);
+      if (best == hi) {
+        System.out.println(
+            "capacity: the upper bound passed, so the capacity is higher: raise --hi");
+      }
       Path file =
           write(
               out,

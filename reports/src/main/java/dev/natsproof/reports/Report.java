@@ -344,17 +344,20 @@ public final class Report {
   static String capacityHeadline(Results.Capacity c) {
     JsonNode j = c.json();
     return String.format(
-        "Capacity (%s): largest passing room count %d (× %d players at %d Hz, %d B frames; gate p99 ≤"
-            + " %s ms with a quiet hiccup control; %d s runs, searched %d..%d)",
-        c.client(),
-        j.path("largestPassingRooms").asLong(),
-        j.path("playersPerRoom").asLong(),
-        j.path("hz").asLong(),
-        j.path("payloadBytes").asLong(),
-        ms(j.path("gateP99Micros").asLong()),
-        j.path("durationSeconds").asLong(),
-        j.path("lo").asLong(),
-        j.path("hi").asLong());
+            "Capacity (%s): largest passing room count %d (× %d players at %d Hz, %d B frames; gate p99 ≤"
+                + " %s ms with a quiet hiccup control; %d s runs, searched %d..%d)",
+            c.client(),
+            j.path("largestPassingRooms").asLong(),
+            j.path("playersPerRoom").asLong(),
+            j.path("hz").asLong(),
+            j.path("payloadBytes").asLong(),
+            ms(j.path("gateP99Micros").asLong()),
+            j.path("durationSeconds").asLong(),
+            j.path("lo").asLong(),
+            j.path("hi").asLong())
+        + (j.path("largestPassingRooms").asLong() == j.path("hi").asLong()
+            ? ": the upper bound passed, so the capacity is higher; search again with a larger hi"
+            : "");
   }
 
   private static void capacity(StringBuilder h, Results r) {

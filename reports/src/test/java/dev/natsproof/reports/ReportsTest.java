@@ -382,6 +382,7 @@ class ReportsTest {
     String html = Files.readString(dir.resolve("report/report.html"));
     assertTrue(html.contains("Capacity at the latency SLO"), html);
     assertTrue(html.contains("largest passing room count 1537"), html);
+    assertFalse(html.contains("the capacity is higher"), "1537 is below the upper bound");
     assertTrue(html.contains("<td>1793</td><td>FAIL</td>"), html);
     String md = Files.readString(dir.resolve("report/report.md"));
     assertTrue(md.contains("| 1793 | FAIL | 12.50 |"), md);
@@ -390,6 +391,12 @@ class ReportsTest {
     Results own = Results.read(dir.resolve(Results.CAPACITY_ATTEMPTS));
     assertEquals(
         GateResult.FAIL, verdictOf(GateEvaluator.evaluate(own, Gates.defaults()), "(broker) p99"));
+
+    edit(dir.resolve("capacity-broker.json"), "largestPassingRooms", 2000);
+    assertTrue(
+        Report.capacityHeadline(Results.read(dir).capacity().get(0))
+            .contains("the capacity is higher"),
+        "an answer at the upper bound is a lower bound of the capacity");
 
     Path broken = Files.createDirectories(dir.resolve("broken"));
     Files.writeString(broken.resolve("capacity-broker.json"), "{\"client\":\"broker\"}");
