@@ -27,7 +27,7 @@ public final class CapacitySearch {
     int hi = 2000;
     int duration = 10;
     String client = "broker";
-    String url = null;
+    List<String> serverUrls = null;
     Path out = Path.of("target/capacity");
     try {
       for (int i = 0; i < args.length; i += 2) {
@@ -39,7 +39,7 @@ public final class CapacitySearch {
           case "--hi" -> hi = Integer.parseInt(args[i + 1]);
           case "--duration" -> duration = Integer.parseInt(args[i + 1]);
           case "--client" -> client = args[i + 1];
-          case "--server" -> url = args[i + 1];
+          case "--server" -> serverUrls = ServerUrls.parse(args[i + 1]);
           case "--out" -> out = Path.of(args[i + 1]);
           default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
         }
@@ -58,8 +58,8 @@ public final class CapacitySearch {
       System.exit(3);
     }
     Workload base = Workload.bundled("rooms-100x10-30hz-200b").withDuration(3, duration);
-    NatsServer embedded = url == null ? NatsServer.startDefault() : null;
-    List<String> urls = List.of(url != null ? url : embedded.clientUrl());
+    NatsServer embedded = serverUrls == null ? NatsServer.startDefault() : null;
+    List<String> urls = serverUrls != null ? serverUrls : List.of(embedded.clientUrl());
     String c = client;
     Path o = out;
     List<Attempt> attempts = new ArrayList<>();

@@ -38,7 +38,7 @@ public final class MainJob {
 
   static int run(String[] args, PrintStream out) {
     List<String> workloads = new ArrayList<>();
-    String server = null;
+    List<String> serverUrls = null;
     Path outDir = null;
     List<String> variants = List.of("broker", "raw-jnats");
     Integer warmup = null;
@@ -50,7 +50,7 @@ public final class MainJob {
         String v = i + 1 < args.length ? args[i + 1] : null;
         switch (a) {
           case "--workload" -> workloads.add(need(a, v));
-          case "--server" -> server = need(a, v);
+          case "--server" -> serverUrls = ServerUrls.parse(need(a, v));
           case "--out" -> outDir = Path.of(need(a, v));
           case "--variants" -> variants = List.of(need(a, v).split(","));
           case "--warmup" -> warmup = Integer.parseInt(need(a, v));
@@ -112,7 +112,7 @@ public final class MainJob {
     try {
       Files.createDirectories(outDir);
       List<String> urls;
-      if (server == null) {
+      if (serverUrls == null) {
         embedded = NatsServer.builder().workDir(outDir.resolve("nats-server")).start();
         urls = List.of(embedded.clientUrl());
         out.println(
@@ -121,7 +121,7 @@ public final class MainJob {
                 + " at "
                 + embedded.clientUrl());
       } else {
-        urls = List.of(server.split(","));
+        urls = serverUrls;
         out.println("natsproof: targeting external server(s) " + urls);
       }
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

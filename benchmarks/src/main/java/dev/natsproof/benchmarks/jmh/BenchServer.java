@@ -1,5 +1,6 @@
 package dev.natsproof.benchmarks.jmh;
 
+import dev.natsproof.benchmarks.ServerUrls;
 import dev.natsproof.testkit.NatsCluster;
 import dev.natsproof.testkit.NatsServer;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ final class BenchServer implements AutoCloseable {
   static BenchServer start(int replicas) {
     String url = System.getProperty("natsproof.server");
     if (url != null && !url.isBlank()) {
-      return new BenchServer(null, List.of(url.split(",")));
+      return new BenchServer(null, ServerUrls.parse(url));
     }
     if (replicas > 1) {
       NatsCluster c =
