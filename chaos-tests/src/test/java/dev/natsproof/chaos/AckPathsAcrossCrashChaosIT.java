@@ -81,15 +81,16 @@ class AckPathsAcrossCrashChaosIT {
               Duration.ofMinutes(2),
               -1,
               -1));
-      b.consume(
-          "ACKP",
-          m -> handle(m, h, done, firstSeen, progress),
-          ConsumeOptions.builder()
-              .durable("paths")
-              .ackWait(Duration.ofMillis(ACK_WAIT_MS))
-              .maxDeliver(6)
-              .deadLetterSubject("ackp-dlq")
-              .build());
+      var consumer =
+          b.consume(
+              "ACKP",
+              m -> handle(m, h, done, firstSeen, progress),
+              ConsumeOptions.builder()
+                  .durable("paths")
+                  .ackWait(Duration.ofMillis(ACK_WAIT_MS))
+                  .maxDeliver(6)
+                  .deadLetterSubject("ackp-dlq")
+                  .build());
       for (String path : List.of("nak", "delay", "term", "wait", "prog", "dlq")) {
         for (int i = 0; i < PER_PATH; i++) {
           String v = path + "-" + i;
@@ -123,10 +124,17 @@ class AckPathsAcrossCrashChaosIT {
       for (StreamMessage d : b.replay(ReplayRequest.after("ACKPDLQ", null, 0))) {
         h.event("dlq", "dead-letter", d.dataAsString(), d.streamSequence(), 0, null);
       }
+      // A reset recreates the durable, and everything after its ack floor comes again.
+      System.out.printf(
+          "CHAOS ack paths %s consumer: repulls=%d resets=%d%n",
+          name, consumer.repulls(), consumer.resets());
     } finally {
       progress.shutdownNow();
     }
     Verdict v = AckPathChecker.check(h, ACK_WAIT_MS);
+    if (v.status() != Verdict.Status.PASS) {
+      printTimelines(h, v);
+    }
     h.writeJsonl(ChaosRun.defaultOut().resolve(SUITE).resolve(name).resolve("history.jsonl"));
     VerdictFiles.write(
         ChaosRun.defaultOut().resolve(SUITE).resolve(name),
@@ -136,6 +144,33 @@ class AckPathsAcrossCrashChaosIT {
         v,
         Map.of());
     return v;
+  }
+
+  /**
+   * The ops of up to three values a failing verdict names, in ms from the first fault, so that a CI
+   * log alone shows what happened (the history file stays on the CI machine).
+   */
+  private static void printTimelines(History h, Verdict v) {
+    long zero =
+        h.ops().stream()
+            .filter(o -> o.is("fault"))
+            .mapToLong(Op::endNanos)
+            .min()
+            .orElse(h.ops().isEmpty() ? 0 : h.ops().get(0).endNanos());
+    List<String> named =
+        v.reasons().stream()
+            .filter(r -> r.contains(":"))
+            .map(r -> r.substring(0, r.indexOf(':')).trim())
+            .distinct()
+            .limit(3)
+            .toList();
+    for (Op o : h.ops()) {
+      if (o.is("fault") || o.is("heal") || named.contains(o.value())) {
+        System.out.printf(
+            "CHAOS ack paths timeline: %+.1f ms %s %s deliveries=%d%n",
+            (o.endNanos() - zero) / 1e6, o.type(), o.value(), o.deliveries());
+      }
+    }
   }
 
   private static long dlqCount(NatsStreamBroker b) {

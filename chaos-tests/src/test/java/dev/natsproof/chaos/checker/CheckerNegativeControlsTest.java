@@ -333,6 +333,44 @@ class CheckerNegativeControlsTest {
   }
 
   @Test
+  @DisplayName(
+      "ack paths: a lifetime ends at the fault and the next begins at the heal; deliveries in"
+          + " between belong to the dying server")
+  void lifetimeBoundaries() {
+    // Seen in CI: the dying server's redelivery is handled after the fault was recorded, and the
+    // restarted server, which forgot it, sends it again 331 ms later.
+    at(ms(0), "deliver", "wait-1", 1, null);
+    at(ms(2000), "fault", "kill-9", 0, null);
+    at(ms(2010), "deliver", "wait-1", 2, null);
+    at(ms(2200), "heal", "kill-9", 0, null);
+    at(ms(2341), "deliver", "wait-1", 1, null);
+    at(ms(2342), "ack", "wait-1", 1, null);
+    Verdict v = AckPathChecker.check(history(), 2000);
+    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+    assertEquals(1, v.count("deliveryCountResetsByCrash"));
+
+    // Between fault and heal it is still the dying server: too early there is a FAIL.
+    ops.clear();
+    at(ms(0), "deliver", "wait-1", 1, null);
+    at(ms(10), "fault", "kill-9", 0, null);
+    at(ms(50), "deliver", "wait-1", 2, null);
+    at(ms(200), "heal", "kill-9", 0, null);
+    at(ms(400), "deliver", "wait-1", 1, null);
+    at(ms(401), "ack", "wait-1", 1, null);
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+
+    // After the heal it is one lifetime again: too early there is a FAIL too.
+    ops.clear();
+    at(ms(0), "deliver", "wait-1", 1, null);
+    at(ms(10), "fault", "kill-9", 0, null);
+    at(ms(200), "heal", "kill-9", 0, null);
+    at(ms(300), "deliver", "wait-1", 1, null);
+    at(ms(600), "deliver", "wait-1", 2, null);
+    at(ms(601), "ack", "wait-1", 2, null);
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+  }
+
+  @Test
   @DisplayName("ack paths: nothing delivered → UNKNOWN")
   void ackPathsUnknown() {
     assertEquals(Verdict.Status.UNKNOWN, AckPathChecker.check(history(), 2000).status());
