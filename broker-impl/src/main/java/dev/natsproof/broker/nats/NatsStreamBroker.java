@@ -129,11 +129,16 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
     return System.nanoTime() + d.toNanos();
   }
 
-  private io.nats.client.Message message(String subject, byte[] data, EnqueueOptions o, String id) {
-    io.nats.client.impl.Headers h =
-        o.headers().isEmpty() ? new io.nats.client.impl.Headers() : NatsHeaders.toNats(o.headers());
-    h.put("Nats-Msg-Id", id);
-    return NatsMessage.builder().subject(subject).headers(h).data(data).build();
+  /**
+   * The message without its id: {@link #publishOptions} carries the id, and jnats writes it into a
+   * copy of the headers as {@code Nats-Msg-Id} on every publish.
+   */
+  private io.nats.client.Message message(String subject, byte[] data, EnqueueOptions o) {
+    NatsMessage.Builder b = NatsMessage.builder().subject(subject).data(data);
+    if (!o.headers().isEmpty()) {
+      b.headers(NatsHeaders.toNats(o.headers()));
+    }
+    return b.build();
   }
 
   private PublishOptions publishOptions(EnqueueOptions o, String id, Duration attemptTimeout) {
@@ -176,7 +181,7 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
       return early;
     }
     long deadline = deadlineNanos(o);
-    io.nats.client.Message msg = message(subject, data, o, id);
+    io.nats.client.Message msg = message(subject, data, o);
     int attempts = 0;
     boolean maybeStored = false;
     String lastError = null;
@@ -261,7 +266,7 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
       return CompletableFuture.completedFuture(
           new EnqueueResult.Rejected(id, RejectReason.NOT_SENT, "interrupted", 0));
     }
-    AsyncEnqueue a = new AsyncEnqueue(message(subject, data, o, id), o, id, deadline);
+    AsyncEnqueue a = new AsyncEnqueue(message(subject, data, o), o, id, deadline);
     a.attempt();
     return a.result;
   }
@@ -321,9 +326,9 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
       // One sweeper for all attempts; a scheduled task per message cost ~40% of async throughput.
       Attempt a = new Attempt(f, System.nanoTime() + attemptTimeout.toNanos(), attemptTimeout, n);
       pendingAttempts.add(a);
-      f.whenComplete((ack, err) -> pendingAttempts.remove(a));
       f.whenComplete(
           (ack, err) -> {
+            pendingAttempts.remove(a);
             if (err == null) {
               published.increment();
               finish(
