@@ -42,11 +42,18 @@ public final class Subjects {
     }
   }
 
+  /**
+   * Runs on every publish, so it allocates nothing on a valid subject. It makes two passes over the
+   * chars: whitespace first, then the tokens, so the errors come in the same order as before. The
+   * version that split the subject into tokens was in 17 of the 65 JFR samples of the broker's
+   * async enqueue (WrapperOverhead against a 3-node cluster); this one is in 2 of 53.
+   */
   private static void check(String subject, boolean wildcardsAllowed, String action) {
     if (subject == null || subject.isEmpty()) {
       throw new InvalidSubjectException("cannot " + action + " an empty subject");
     }
-    for (int i = 0; i < subject.length(); i++) {
+    int n = subject.length();
+    for (int i = 0; i < n; i++) {
       char c = subject.charAt(i);
       if (Character.isWhitespace(c) || c == 0) {
         throw new InvalidSubjectException(
@@ -59,38 +66,51 @@ public final class Subjects {
                 + ")");
       }
     }
-    String[] tokens = subject.split("\\.", -1);
-    for (int i = 0; i < tokens.length; i++) {
-      String t = tokens[i];
-      if (t.isEmpty()) {
-        throw new InvalidSubjectException(
-            "cannot "
-                + action
-                + " '"
-                + subject
-                + "': empty token (leading, trailing or double '.')");
+    int start = 0;
+    for (int end = subject.indexOf('.'); ; end = subject.indexOf('.', start)) {
+      boolean last = end < 0;
+      int stop = last ? n : end;
+      checkToken(subject, start, stop, last, wildcardsAllowed, action);
+      if (last) {
+        return;
       }
-      boolean wildcard = t.equals("*") || t.equals(">");
-      if (wildcard && !wildcardsAllowed) {
-        throw new InvalidSubjectException(
-            "cannot "
-                + action
-                + " '"
-                + subject
-                + "': wildcards ('*', '>') are only for subscriptions; publish to a concrete"
-                + " subject");
-      }
-      if (t.equals(">") && i != tokens.length - 1) {
-        throw new InvalidSubjectException(
-            "cannot " + action + " '" + subject + "': '>' must be the last token");
-      }
-      if (!wildcard && (t.indexOf('*') >= 0 || t.indexOf('>') >= 0) && wildcardsAllowed) {
-        throw new InvalidSubjectException(
-            "cannot "
-                + action
-                + " '"
-                + subject
-                + "': a wildcard must be a whole token ('a.*.c', not 'a.b*.c')");
+      start = end + 1;
+    }
+  }
+
+  /** The token {@code subject[start, stop)}; {@code last} when no '.' follows it. */
+  private static void checkToken(
+      String subject, int start, int stop, boolean last, boolean wildcardsAllowed, String action) {
+    if (stop == start) {
+      throw new InvalidSubjectException(
+          "cannot " + action + " '" + subject + "': empty token (leading, trailing or double '.')");
+    }
+    char first = subject.charAt(start);
+    boolean wildcard = stop - start == 1 && (first == '*' || first == '>');
+    if (wildcard && !wildcardsAllowed) {
+      throw new InvalidSubjectException(
+          "cannot "
+              + action
+              + " '"
+              + subject
+              + "': wildcards ('*', '>') are only for subscriptions; publish to a concrete"
+              + " subject");
+    }
+    if (wildcard && first == '>' && !last) {
+      throw new InvalidSubjectException(
+          "cannot " + action + " '" + subject + "': '>' must be the last token");
+    }
+    if (!wildcard && wildcardsAllowed) {
+      for (int i = start; i < stop; i++) {
+        char c = subject.charAt(i);
+        if (c == '*' || c == '>') {
+          throw new InvalidSubjectException(
+              "cannot "
+                  + action
+                  + " '"
+                  + subject
+                  + "': a wildcard must be a whole token ('a.*.c', not 'a.b*.c')");
+        }
       }
     }
   }

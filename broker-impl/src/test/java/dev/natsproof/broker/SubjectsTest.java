@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SubjectsTest {
@@ -53,5 +54,34 @@ class SubjectsTest {
     assertDoesNotThrow(() -> Subjects.requireQueueName("room-workers"));
     assertThrows(InvalidSubjectException.class, () -> Subjects.requireQueueName(""));
     assertThrows(InvalidSubjectException.class, () -> Subjects.requireQueueName("a b"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "publish   | room 42      | subjects must not contain whitespace (found at index 4)",
+        "publish   | a b..c       | subjects must not contain whitespace (found at index 1)",
+        "publish   | a..b         | empty token (leading, trailing or double '.')",
+        "publish   | .room        | empty token (leading, trailing or double '.')",
+        "publish   | room.        | empty token (leading, trailing or double '.')",
+        "publish   | room.*       | wildcards ('*', '>') are only for subscriptions",
+        "subscribe | room.>.state | '>' must be the last token",
+        "subscribe | room.4*      | a wildcard must be a whole token",
+        "subscribe | a..>         | empty token (leading, trailing or double '.')",
+      })
+  @DisplayName("each rule names itself, whitespace first")
+  void messages(String action, String subject, String expected) {
+    var e =
+        assertThrows(
+            InvalidSubjectException.class,
+            () -> {
+              if (action.equals("publish")) {
+                Subjects.requirePublishable(subject);
+              } else {
+                Subjects.requireSubscribable(subject);
+              }
+            });
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
   }
 }
