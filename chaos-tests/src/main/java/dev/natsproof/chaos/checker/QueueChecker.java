@@ -49,6 +49,7 @@ public final class QueueChecker {
     List<String> ackedOrder = new ArrayList<>();
     Set<String> acked = new HashSet<>();
     Set<String> failed = new HashSet<>();
+    Map<String, String> failedBecause = new HashMap<>();
     Set<String> info = new HashSet<>();
     Map<String, Integer> deliveries = new HashMap<>();
     long redeliveries = 0;
@@ -65,7 +66,10 @@ public final class QueueChecker {
               ackedOrder.add(op.value());
             }
           }
-          case Op.FAIL -> failed.add(op.value());
+          case Op.FAIL -> {
+            failed.add(op.value());
+            failedBecause.put(op.value(), String.valueOf(op.detail()));
+          }
           default -> info.add(op.value());
         }
       } else if (op.is("deliver")) {
@@ -178,7 +182,9 @@ public final class QueueChecker {
       reasons.add(
           afterFailure.size()
               + " values delivered after the broker said they were not stored, e.g. "
-              + sample(afterFailure));
+              + sample(afterFailure)
+              + "; it said: "
+              + sample(afterFailure.stream().map(v -> v + " " + failedBecause.get(v)).toList()));
     }
     if (!duplicatesAllowed && duplicateDeliveries > 0) {
       reasons.add(

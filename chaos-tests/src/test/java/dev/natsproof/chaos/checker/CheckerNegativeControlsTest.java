@@ -96,9 +96,15 @@ class CheckerNegativeControlsTest {
   @DisplayName("queue: delivered after the broker said 'not stored' → FAIL")
   void queueDeliveredAfterFailure() {
     healthy();
-    enqueue("w0-9", Op.FAIL);
+    t += 10;
+    ops.add(
+        new Op("w0", "enqueue", "w0-9", 0, 0, Op.FAIL, t - 5, t, "Rejected[NO_STREAM, 503 ...]"));
     deliver("w0-9", 9, 1);
-    assertEquals(Verdict.Status.FAIL, QueueChecker.check(history()).status());
+    Verdict v = QueueChecker.check(history());
+    assertEquals(Verdict.Status.FAIL, v.status());
+    assertTrue(
+        v.reasons().toString().contains("w0-9 Rejected[NO_STREAM, 503 ...]"),
+        "says what the broker said: " + v.reasons());
   }
 
   @Test
