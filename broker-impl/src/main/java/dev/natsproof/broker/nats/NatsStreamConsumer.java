@@ -198,7 +198,12 @@ final class NatsStreamConsumer implements StreamConsumer {
       return;
     }
     try {
-      io.nats.client.api.ConsumerInfo ci = mc.getConsumerInfo();
+      // Asked through the management API, not the pull loop (mc): jnats answers mc's question
+      // under the pull loop's own lock, and this runs on the broker's one timer thread, which the
+      // async enqueue retries and their sweeper share. A clean-clone CI run left a consumer wedged
+      // (2000 of 2000 acks pending, nothing redelivered) for the whole 30 s drain with no reset.
+      io.nats.client.api.ConsumerInfo ci =
+          broker.connection().jetStreamManagement().getConsumerInfo(stream, options.durable());
       lastActivityNanos = System.nanoTime(); // check again only after another stall period
       if (ci.getNumPending() > 0 && ci.getNumAckPending() < options.maxAckPending()) {
         repull();
