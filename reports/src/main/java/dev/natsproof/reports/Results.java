@@ -150,7 +150,7 @@ public final class Results {
     try (Stream<Path> s = Files.walk(dir)) {
       files =
           s.filter(Files::isRegularFile)
-              .filter(f -> !dir.relativize(f).toString().contains(CAPACITY_ATTEMPTS))
+              .filter(f -> !underCapacityAttempts(dir.relativize(f)))
               .sorted()
               .toList();
     } catch (IOException e) {
@@ -198,6 +198,16 @@ public final class Results {
       }
     }
     return new Results(dir, fanOuts, streams, capacity, chaos, jmh, hlogs);
+  }
+
+  /** Whether a folder on the way to {@code relative} is a capacity search's attempts folder. */
+  static boolean underCapacityAttempts(Path relative) {
+    for (int i = 0; i < relative.getNameCount() - 1; i++) {
+      if (relative.getName(i).toString().equals(CAPACITY_ATTEMPTS)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void require(JsonNode n, Path f, String... fields) {

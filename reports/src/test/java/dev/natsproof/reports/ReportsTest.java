@@ -376,6 +376,10 @@ class ReportsTest {
     Results r = Results.read(dir);
     assertEquals(1, r.capacity().size());
     assertTrue(r.fanOuts().isEmpty(), "an attempt is not a run of its own");
+    // Only a folder named exactly so is skipped, not one whose name merely contains it.
+    assertTrue(Results.underCapacityAttempts(Path.of("capacity-attempts", "fanout-x.json")));
+    assertFalse(Results.underCapacityAttempts(Path.of("capacity-attempts-old", "fanout-x.json")));
+    assertFalse(Results.underCapacityAttempts(Path.of("fanout-capacity-attempts.json")));
     List<GateResult> gates = Report.write(r, Gates.defaults(), dir.resolve("report"));
     assertEquals(GateResult.INFO, verdictOf(gates, "capacity (broker)"));
     assertEquals(0, GateEvaluator.exitCode(gates), gates.toString());
