@@ -54,7 +54,7 @@ public final class AckPathChecker {
   }
 
   private static Verdict run(History h, long ackWaitMillis) {
-    List<Long> crashes = lifetimeStarts(h.ops());
+    List<Long> lifetimes = lifetimeStarts(h.ops());
     Map<String, List<Op>> byValue = new LinkedHashMap<>();
     Map<String, Integer> deadLetters = new HashMap<>();
     for (Op op : h.ops()) {
@@ -88,7 +88,7 @@ public final class AckPathChecker {
         continue;
       }
       for (int i = 1; i < ds.size(); i++) {
-        if (epoch(ds.get(i), crashes) != epoch(ds.get(i - 1), crashes)
+        if (epoch(ds.get(i), lifetimes) != epoch(ds.get(i - 1), lifetimes)
             && ds.get(i).deliveries() <= ds.get(i - 1).deliveries()) {
           countResets++;
         }
@@ -105,7 +105,7 @@ public final class AckPathChecker {
         }
         Op next = nextDelivery(ops, i);
         Op settle = settleAfter(ops, i);
-        boolean sameEpoch = next != null && epoch(next, crashes) == epoch(op, crashes);
+        boolean sameEpoch = next != null && epoch(next, lifetimes) == epoch(op, lifetimes);
         switch (path) {
           case "nak", "delay" -> {
             if (settle == null || !settle.is("nak")) {
@@ -164,7 +164,7 @@ public final class AckPathChecker {
             if (next != null
                 && sameEpoch
                 && lastProgress != null
-                && epoch(lastProgress, crashes) == epoch(next, crashes)
+                && epoch(lastProgress, lifetimes) == epoch(next, lifetimes)
                 && next.endNanos() - lastProgress.endNanos() < ackWait) {
               problems.add(
                   v
@@ -237,9 +237,10 @@ public final class AckPathChecker {
     return starts;
   }
 
-  private static int epoch(Op op, List<Long> crashes) {
+  /** How many server lifetimes had begun when {@code op} ended. */
+  private static int epoch(Op op, List<Long> lifetimeStarts) {
     int e = 0;
-    for (long c : crashes) {
+    for (long c : lifetimeStarts) {
       if (c < op.endNanos()) {
         e++;
       }
