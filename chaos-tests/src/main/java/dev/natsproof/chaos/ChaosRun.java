@@ -8,6 +8,7 @@ import dev.natsproof.broker.EnqueueResult;
 import dev.natsproof.broker.StreamBroker;
 import dev.natsproof.broker.StreamConsumer;
 import dev.natsproof.broker.StreamSpec;
+import dev.natsproof.chaos.checker.LossAnalysis;
 import dev.natsproof.chaos.checker.QueueChecker;
 import dev.natsproof.chaos.nemesis.Nemesis;
 import java.io.IOException;
@@ -76,6 +77,8 @@ public final class ChaosRun {
   private final Plan plan;
   private final Supplier<StreamBroker> brokers;
   private final Nemesis nemesis;
+  private volatile StreamBroker consumerBroker;
+  private volatile String consumerServer;
   private final Path outRoot;
   private final History history = new History();
   private final Set<String> ackedValues = ConcurrentHashMap.newKeySet();
@@ -115,7 +118,7 @@ public final class ChaosRun {
       StreamBroker admin = open(opened);
       serverVersion = admin.serverVersion();
       admin.provision(plan.stream());
-      StreamBroker consumerBroker = open(opened);
+      consumerBroker = open(opened);
       consumer = consumerBroker.consume(plan.stream().name(), this::onDelivery, plan.consume());
       for (int w = 0; w < plan.syncWriters() + plan.asyncWriters(); w++) {
         boolean async = w >= plan.syncWriters();
@@ -128,6 +131,7 @@ public final class ChaosRun {
       }
       pause(plan.quiet());
       if (nemesis != null) {
+        nemesis.onStep(step -> history.event("nemesis", "step", nemesis.name(), 0, 0, step));
         for (int c = 0; c < plan.faultCycles(); c++) {
           pause(plan.loadBetweenFaults());
           Map<String, Object> f = new LinkedHashMap<>();
@@ -152,9 +156,15 @@ public final class ChaosRun {
       postMortem = new LinkedHashMap<>(postMortem(admin));
       postMortem.put("consumerRepulls", consumer.repulls());
       postMortem.put("consumerResets", consumer.resets());
+      if (nemesis != null) {
+        postMortem.putAll(nemesis.postMortem());
+      }
       consumer.close();
       consumer = null;
       verdict = QueueChecker.check(history);
+      if (verdict.count("lost") > 0) {
+        postMortem.put("lostAnalysis", LossAnalysis.of(history));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       verdict = Verdict.unknown(QueueChecker.NAME, "run interrupted");
@@ -196,6 +206,7 @@ public final class ChaosRun {
   }
 
   private void onDelivery(dev.natsproof.broker.StreamMessage m) {
+    consumerServer = noteServer(consumerBroker, "consumer", consumerServer);
     String v = m.dataAsString();
     history.event("consumer", "deliver", v, m.streamSequence(), m.deliveryCount(), null);
     deliveredValues.add(v);
@@ -206,7 +217,9 @@ public final class ChaosRun {
     Semaphore inFlight = new Semaphore(plan.asyncInFlight());
     AtomicBoolean rejectedRecently = new AtomicBoolean();
     long n = 0;
+    String server = null;
     while (!stop.get() && n < plan.maxValuesPerWriter()) {
+      server = noteServer(b, process, server);
       String value = process + "-" + (++n);
       String subject = plan.subjectPrefix() + "." + process;
       byte[] data = value.getBytes(StandardCharsets.UTF_8);
@@ -248,6 +261,15 @@ public final class ChaosRun {
     inFlight.acquireUninterruptibly(plan.asyncInFlight()); // every async enqueue has ended
   }
 
+  /** Records which server the process talks to whenever that changes: losses follow a node. */
+  private String noteServer(StreamBroker b, String process, String last) {
+    String now = b.connectedUrl();
+    if (now != null && !now.equals(last)) {
+      history.event(process, "connected", now, 0, 0, null);
+    }
+    return now == null ? last : now;
+  }
+
   private void record(String process, String value, long start, EnqueueResult r) {
     String outcome =
         switch (r.status()) {
@@ -256,8 +278,13 @@ public final class ChaosRun {
           case INDETERMINATE -> Op.INFO;
         };
     long seq = r instanceof EnqueueResult.Acked a ? a.sequence() : 0;
-    history.add(
-        process, "enqueue", value, seq, 0, outcome, start, r.isAcked() ? null : r.toString());
+    // An ack that needed a retry or answered "duplicate" keeps its story: such an ack can come
+    // from a dedupe table rather than a stored message.
+    String detail =
+        r instanceof EnqueueResult.Acked a && !a.duplicate() && a.attempts() <= 1
+            ? null
+            : r.toString();
+    history.add(process, "enqueue", value, seq, 0, outcome, start, detail);
     if (r.isAcked()) {
       ackedValues.add(value);
     }
