@@ -5,7 +5,10 @@ import dev.natsproof.testkit.NatsServer;
 import dev.natsproof.testkit.toxiproxy.NatsProxies;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Faults on a 3-node cluster: kill the stream leader, kill a minority, partition, rolling restart.
@@ -23,6 +26,7 @@ public final class ClusterNemesis implements Nemesis {
   private final String stream;
   private final Mode mode;
   private final List<NatsServer> down = new ArrayList<>();
+  private Consumer<String> steps = s -> {};
 
   public ClusterNemesis(NatsProxies.ProxiedCluster proxied, String stream, Mode mode) {
     this.proxied = proxied;
@@ -41,6 +45,7 @@ public final class ClusterNemesis implements Nemesis {
     switch (mode) {
       case KILL_STREAM_LEADER -> {
         NatsServer leader = cluster.awaitStreamLeader(stream, Duration.ofSeconds(30));
+        steps.accept("kill " + leader.name() + " (stream leader)");
         leader.kill();
         down.add(leader);
       }
@@ -48,6 +53,7 @@ public final class ClusterNemesis implements Nemesis {
         NatsServer leader = cluster.awaitStreamLeader(stream, Duration.ofSeconds(30));
         for (NatsServer n : cluster.nodes()) {
           if (n != leader) {
+            steps.accept("kill " + n.name() + " (follower)");
             n.kill();
             down.add(n);
             break; // one of three is the minority
@@ -56,16 +62,50 @@ public final class ClusterNemesis implements Nemesis {
       }
       case PARTITION_LEADER -> {
         NatsServer leader = cluster.awaitStreamLeader(stream, Duration.ofSeconds(30));
+        steps.accept("partition " + leader.name() + " (stream leader)");
         proxied.partition(cluster.nodes().indexOf(leader));
       }
       case ROLLING_RESTART -> {
+        // One node at a time, the way an operator does it: the next node goes down only when the
+        // last one holds the stream again. Moving on as soon as there was a stream leader
+        // restarted all three within ~4 s, each while the one before could still be catching up
+        // (a state /healthz does not show on 2.9.10; see NatsCluster.awaitCaughtUp).
         for (NatsServer n : cluster.nodes()) {
-          n.restart();
+          String role =
+              cluster.streamLeader(stream).filter(n.name()::equals).isPresent()
+                  ? " (stream leader)"
+                  : "";
+          steps.accept("stop " + n.name() + role);
+          n.stop();
+          n.start();
+          steps.accept("started " + n.name());
           cluster.awaitMetaLeader(Duration.ofSeconds(60));
-          cluster.awaitStreamLeader(stream, Duration.ofSeconds(60));
+          NatsServer leader = cluster.awaitStreamLeader(stream, Duration.ofSeconds(60));
+          steps.accept("stream leader " + leader.name());
+          cluster.awaitCaughtUp(n, stream, Duration.ofSeconds(60));
+          steps.accept("caught up " + n.name());
         }
       }
     }
+  }
+
+  @Override
+  public void onStep(Consumer<String> steps) {
+    this.steps = steps;
+  }
+
+  /** Each node's own replica of the stream: a node that lost messages the others hold shows. */
+  @Override
+  public Map<String, Object> postMortem() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (NatsServer n : cluster.nodes()) {
+      m.put(
+          "replica " + n.name(),
+          n.isRunning()
+              ? NatsCluster.replicaState(n, stream).map(Object::toString).orElse("none")
+              : "not running");
+    }
+    return m;
   }
 
   @Override
@@ -74,6 +114,7 @@ public final class ClusterNemesis implements Nemesis {
       case KILL_STREAM_LEADER, KILL_MINORITY -> {
         for (NatsServer n : down) {
           n.start();
+          steps.accept("started " + n.name());
         }
         down.clear();
       }
