@@ -45,7 +45,7 @@ public final class ClusterNemesis implements Nemesis {
     switch (mode) {
       case KILL_STREAM_LEADER -> {
         NatsServer leader = cluster.awaitStreamLeader(stream, Duration.ofSeconds(30));
-        steps.accept("kill " + leader.name() + " (stream leader)");
+        steps.accept("kill " + id(leader) + " (stream leader)");
         leader.kill();
         down.add(leader);
       }
@@ -53,7 +53,7 @@ public final class ClusterNemesis implements Nemesis {
         NatsServer leader = cluster.awaitStreamLeader(stream, Duration.ofSeconds(30));
         for (NatsServer n : cluster.nodes()) {
           if (n != leader) {
-            steps.accept("kill " + n.name() + " (follower)");
+            steps.accept("kill " + id(n) + " (follower)");
             n.kill();
             down.add(n);
             break; // one of three is the minority
@@ -62,7 +62,7 @@ public final class ClusterNemesis implements Nemesis {
       }
       case PARTITION_LEADER -> {
         NatsServer leader = cluster.awaitStreamLeader(stream, Duration.ofSeconds(30));
-        steps.accept("partition " + leader.name() + " (stream leader)");
+        steps.accept("partition " + id(leader) + " (stream leader)");
         proxied.partition(cluster.nodes().indexOf(leader));
       }
       case ROLLING_RESTART -> {
@@ -75,18 +75,23 @@ public final class ClusterNemesis implements Nemesis {
               cluster.streamLeader(stream).filter(n.name()::equals).isPresent()
                   ? " (stream leader)"
                   : "";
-          steps.accept("stop " + n.name() + role);
+          steps.accept("stop " + id(n) + role);
           n.stop();
           n.start();
-          steps.accept("started " + n.name());
+          steps.accept("started " + id(n));
           cluster.awaitMetaLeader(Duration.ofSeconds(60));
           NatsServer leader = cluster.awaitStreamLeader(stream, Duration.ofSeconds(60));
-          steps.accept("stream leader " + leader.name());
+          steps.accept("stream leader " + id(leader));
           cluster.awaitCaughtUp(n, stream, Duration.ofSeconds(60));
           steps.accept("caught up " + n.name());
         }
       }
     }
+  }
+
+  /** A node as the history shows it: name and the client URL the writers' connections name. */
+  private static String id(NatsServer n) {
+    return n.name() + " " + n.clientUrl();
   }
 
   @Override
@@ -114,7 +119,7 @@ public final class ClusterNemesis implements Nemesis {
       case KILL_STREAM_LEADER, KILL_MINORITY -> {
         for (NatsServer n : down) {
           n.start();
-          steps.accept("started " + n.name());
+          steps.accept("started " + id(n));
         }
         down.clear();
       }
