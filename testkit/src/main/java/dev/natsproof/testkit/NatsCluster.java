@@ -19,10 +19,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * N real nats-server processes (3 by default) routed on loopback into one JetStream cluster, each
@@ -202,26 +204,36 @@ public final class NatsCluster implements AutoCloseable {
    * @throws IllegalStateException naming the node's last answer, if it is not healthy in time
    */
   public void awaitHealthy(NatsServer n, Duration timeout) {
-    String[] last = {"no answer"};
+    pollUntil(
+        "node " + n.name() + " healthy (/healthz 200)",
+        timeout,
+        () -> {
+          Optional<Monitored> r = monitor(n, "/healthz");
+          return new Probe(
+              r.isPresent() && r.get().status() == 200,
+              r.map(m -> m.status() + " " + m.body().strip()).orElse("no answer"));
+        });
+  }
+
+  /** One look at a node: whether the wait is over, and what was seen. */
+  private record Probe(boolean done, String seen) {}
+
+  /** Polls every 50 ms; on timeout the error names what the last look saw. */
+  private static void pollUntil(String what, Duration timeout, Supplier<Probe> probe) {
+    String[] last = {"nothing yet"};
     try {
-      Awaitility.await("node " + n.name() + " healthy (/healthz 200)")
+      Awaitility.await(what)
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(50))
           .until(
               () -> {
-                Optional<Monitored> r = monitor(n, "/healthz");
-                last[0] = r.map(m -> m.status() + " " + m.body().strip()).orElse("no answer");
-                return r.isPresent() && r.get().status() == 200;
+                Probe p = probe.get();
+                last[0] = p.seen();
+                return p.done();
               });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       throw new IllegalStateException(
-          "node "
-              + n.name()
-              + " was not healthy within "
-              + timeout
-              + "; its /healthz last answered: "
-              + last[0],
-          e);
+          what + ": not within " + timeout + "; last seen: " + last[0], e);
     }
   }
 
@@ -263,31 +275,15 @@ public final class NatsCluster implements AutoCloseable {
    */
   public void awaitCaughtUp(NatsServer n, String stream, Duration timeout) {
     long target = lastSequenceAtLeader(stream);
-    String[] last = {"no answer"};
-    try {
-      Awaitility.await("node " + n.name() + " caught up on " + stream)
-          .atMost(timeout)
-          .pollInterval(Duration.ofMillis(50))
-          .until(
-              () -> {
-                Optional<ReplicaState> st = replicaState(n, stream);
-                last[0] = st.map(Object::toString).orElse("no replica of " + stream);
-                return st.isPresent() && st.get().lastSequence() >= target;
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new IllegalStateException(
-          "node "
-              + n.name()
-              + " did not catch up on stream "
-              + stream
-              + " to sequence "
-              + target
-              + " within "
-              + timeout
-              + "; it last held "
-              + last[0],
-          e);
-    }
+    pollUntil(
+        "node " + n.name() + " caught up on stream " + stream + " to sequence " + target,
+        timeout,
+        () -> {
+          Optional<ReplicaState> st = replicaState(n, stream);
+          return new Probe(
+              st.isPresent() && st.get().lastSequence() >= target,
+              st.map(Object::toString).orElse("no replica of " + stream));
+        });
     awaitHealthy(n, timeout);
   }
 
