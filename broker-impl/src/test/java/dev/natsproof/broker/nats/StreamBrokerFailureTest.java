@@ -141,11 +141,52 @@ class StreamBrokerFailureTest {
                 .build());
     assertTrue(r.isAcked(), r.toString());
     await().atMost(WAIT).until(() -> got.contains("after"));
+    // WAIT (20 s) is the bound, not a timing: with jnats's own heartbeat alarm consumption came
+    // back 45-90 s after a restart. The broker's reconnect and fresh pull took ~0.5 s here.
     long resumeMs = (System.nanoTime() - restartedAt) / 1_000_000;
-    // Reconnect (250 ms + jitter), then an immediate fresh pull: observed ~0.5 s on 2 cores.
-    assertTrue(
-        resumeMs <= 2_000, "resumed " + resumeMs + " ms after the restart; the bound is 2 s");
     System.out.println("consumption resumed " + resumeMs + " ms after the server restarted");
+  }
+
+  @Test
+  @DisplayName(
+      "a consumer the server stops redelivering to is recreated from its ack floor (a wedge made"
+          + " on purpose)")
+  void wedgedConsumerIsReset() throws Exception {
+    List<String> got = new CopyOnWriteArrayList<>();
+    var consumer =
+        broker.consume(
+            "SETTLEMENT",
+            m -> {
+              got.add(m.dataAsString());
+              if (got.size() > 1) {
+                m.ack(); // the first delivery is dropped, as a crash would
+              }
+            },
+            ConsumeOptions.builder()
+                .durable("wedge")
+                .ackWait(Duration.ofSeconds(1))
+                .maxAckPending(10)
+                .build());
+    // The wedge seen on 2.9.10 after kill -9s: messages pending acknowledgement that the server
+    // never redelivers. Made here by telling the server to wait an hour before redelivering, while
+    // the broker still expects it within its own ack wait of 1 s.
+    var jsm = broker.connection().jetStreamManagement();
+    var cc = jsm.getConsumerInfo("SETTLEMENT", "wedge").getConsumerConfiguration();
+    jsm.addOrUpdateConsumer(
+        "SETTLEMENT",
+        io.nats.client.api.ConsumerConfiguration.builder(cc).ackWait(Duration.ofHours(1)).build());
+    assertEquals(
+        Duration.ofHours(1),
+        jsm.getConsumerInfo("SETTLEMENT", "wedge").getConsumerConfiguration().getAckWait());
+
+    assertTrue(broker.enqueue("settle.battle.w", "wedged".getBytes()).isAcked());
+    // Only a reset can deliver it again within 30 s: the server owes no redelivery for an hour.
+    await().atMost(Duration.ofSeconds(30)).until(() -> got.size() >= 2);
+    assertEquals(List.of("wedged", "wedged"), got);
+    assertEquals(1, consumer.resets(), "the watchdog recreated the durable once");
+    await()
+        .atMost(WAIT)
+        .until(() -> jsm.getConsumerInfo("SETTLEMENT", "wedge").getNumAckPending() == 0);
   }
 
   @Test
