@@ -142,7 +142,14 @@ public final class GateEvaluator {
               lost <= g.chaosLost() && unexpected <= g.chaosUnexpected()
                   ? GateResult.PASS
                   : GateResult.FAIL,
-              "lost " + lost + ", unexpected " + unexpected + " (acked " + c.count("acked") + ")"));
+              "lost "
+                  + lost
+                  + ", unexpected "
+                  + unexpected
+                  + " (acked "
+                  + c.count("acked")
+                  + ")"
+                  + lossAnalysis(c)));
       long worst = c.worstRecoveryMillis();
       if (worst >= 0) {
         out.add(
@@ -153,6 +160,24 @@ public final class GateEvaluator {
       }
     }
     return out;
+  }
+
+  /** The run's own account of its losses, when it wrote one: the gate line then says why. */
+  private static String lossAnalysis(Results.Chaos c) {
+    var a = c.json().path("postMortem").path("lostAnalysis");
+    if (a.isMissingNode() || a.path("lost").asLong() == 0) {
+      return "";
+    }
+    return "; lost writes by writer "
+        + a.path("lostByProcess")
+        + ", acked as sequences "
+        + a.path("lostAckedSequences").asText()
+        + " ("
+        + a.path("lostSequenceDeliveredHoldingAnotherValue").asLong()
+        + " came back holding another value, "
+        + a.path("lostSequenceNeverDelivered").asLong()
+        + " never delivered), other writers meanwhile: "
+        + a.path("otherWritersInThatWindow").asText();
   }
 
   /**

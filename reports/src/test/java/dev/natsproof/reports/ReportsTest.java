@@ -302,6 +302,24 @@ class ReportsTest {
     edit(v, "counts.lost", 1);
     assertEquals(
         1, GateEvaluator.exitCode(GateEvaluator.evaluate(Results.read(dir), Gates.defaults())));
+    // A run that analysed its loss: the blocking gate line carries the analysis.
+    ObjectNode withAnalysis = (ObjectNode) Results.JSON.readTree(v.toFile());
+    ObjectNode a = withAnalysis.putObject("postMortem").putObject("lostAnalysis");
+    a.put("lost", 1).putObject("lostByProcess").put("w0", 1);
+    a.put("lostAckedSequences", "7..7");
+    a.put("lostSequenceDeliveredHoldingAnotherValue", 1);
+    a.put("lostSequenceNeverDelivered", 0);
+    a.put("otherWritersInThatWindow", "3 acked, 3 of them delivered");
+    Results.JSON.writeValue(v.toFile(), withAnalysis);
+    GateResult lostGate =
+        GateEvaluator.evaluate(Results.read(dir), Gates.defaults()).stream()
+            .filter(x -> x.gate().contains("kill9 lost"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(GateResult.FAIL, lostGate.verdict());
+    assertTrue(
+        lostGate.detail().contains("{\"w0\":1}, acked as sequences 7..7 (1 came back holding"),
+        lostGate.detail());
     edit(v, "counts.lost", 0);
     ObjectNode n = (ObjectNode) Results.JSON.readTree(v.toFile());
     n.put("status", "UNKNOWN");
