@@ -377,6 +377,46 @@ class CheckerNegativeControlsTest {
   }
 
   @Test
+  @DisplayName(
+      "ack paths: after a replay from count 1, a redelivery may follow the pre-crash delivery's"
+          + " ack wait, never an earlier one")
+  void redeliveryTimedFromBeforeTheCrash() {
+    // Seen in a chaos-repeat round on 2.9.10: delivered, kill -9, replayed from count 1 at +2053
+    // ms, then count 2 at +2349 ms: 295 ms after the replay, 2362 ms after the first delivery.
+    at(ms(0), "deliver", "wait-1", 1, null);
+    at(ms(13), "fault", "kill-9", 0, null);
+    at(ms(30), "heal", "kill-9", 0, null);
+    at(ms(2066), "deliver", "wait-1", 1, null);
+    at(ms(2362), "deliver", "wait-1", 2, null);
+    at(ms(2363), "ack", "wait-1", 2, null);
+    Verdict v = AckPathChecker.check(history(), 2000);
+    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+    assertEquals(1, v.count("redeliveriesTimedFromBeforeCrash"));
+    assertEquals(1, v.count("deliveryCountResetsByCrash"));
+
+    // The same, but 1500 ms after the first delivery: early for either timer → FAIL.
+    ops.clear();
+    at(ms(0), "deliver", "wait-1", 1, null);
+    at(ms(13), "fault", "kill-9", 0, null);
+    at(ms(30), "heal", "kill-9", 0, null);
+    at(ms(1200), "deliver", "wait-1", 1, null);
+    at(ms(1500), "deliver", "wait-1", 2, null);
+    at(ms(1501), "ack", "wait-1", 2, null);
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+
+    // No replay with a reset count: the count-2 delivery continues the replay, which it must wait
+    // for, whatever happened before the crash → FAIL.
+    ops.clear();
+    at(ms(0), "deliver", "wait-1", 1, null);
+    at(ms(13), "fault", "kill-9", 0, null);
+    at(ms(30), "heal", "kill-9", 0, null);
+    at(ms(2066), "deliver", "wait-1", 2, null);
+    at(ms(2362), "deliver", "wait-1", 3, null);
+    at(ms(2363), "ack", "wait-1", 3, null);
+    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+  }
+
+  @Test
   @DisplayName("ack paths: nothing delivered → UNKNOWN")
   void ackPathsUnknown() {
     assertEquals(Verdict.Status.UNKNOWN, AckPathChecker.check(history(), 2000).status());
