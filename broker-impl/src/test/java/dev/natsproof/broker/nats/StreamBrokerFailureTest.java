@@ -190,6 +190,48 @@ class StreamBrokerFailureTest {
   }
 
   @Test
+  @DisplayName(
+      "a consumer the server stops delivering to with messages pending is recreated: repulls"
+          + " alone never help")
+  void starvedConsumerIsReset() throws Exception {
+    List<String> got = new CopyOnWriteArrayList<>();
+    var consumer =
+        broker.consume(
+            "SETTLEMENT",
+            m -> {
+              got.add(m.dataAsString());
+              if (got.size() > 1) {
+                m.ack(); // the first delivery is dropped, as a crash would
+              }
+            },
+            ConsumeOptions.builder()
+                .durable("starved")
+                .ackWait(Duration.ofSeconds(1))
+                .maxAckPending(10)
+                .build());
+    // Seen on 2.9.10 in a chaos-repeat round: messages pending, acks pending below the limit,
+    // pulls waiting, nothing delivered. Made here by a server-side limit of 1 ack pending and an
+    // hour of ack wait: after the dropped first message the server sends nothing, while the broker
+    // sees room for 9 more and the pending messages, which is the state where it only repulled.
+    var jsm = broker.connection().jetStreamManagement();
+    var cc = jsm.getConsumerInfo("SETTLEMENT", "starved").getConsumerConfiguration();
+    jsm.addOrUpdateConsumer(
+        "SETTLEMENT",
+        io.nats.client.api.ConsumerConfiguration.builder(cc)
+            .ackWait(Duration.ofHours(1))
+            .maxAckPending(1)
+            .build());
+    for (String v : List.of("first", "second", "third")) {
+      assertTrue(broker.enqueue("settle.battle.s", v.getBytes()).isAcked());
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> got.containsAll(List.of("second", "third")));
+    assertEquals("first", got.get(0));
+    assertTrue(got.indexOf("second") > 1, "the dropped first message came again first: " + got);
+    assertEquals(1, consumer.resets(), "the watchdog recreated the durable once");
+    assertTrue(consumer.repulls() >= 1, "repulls were tried first: " + consumer.repulls());
+  }
+
+  @Test
   @DisplayName("several filter subjects on nats-server < 2.10 are refused with the version needed")
   void multiFilterNeedsNewServer() {
     if (broker.serverFeatures().multipleFilterSubjects()) {
