@@ -3,7 +3,6 @@ package dev.natsproof.chaos.checker;
 import dev.natsproof.chaos.History;
 import dev.natsproof.chaos.Op;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,14 +32,14 @@ public final class LossAnalysis {
     ops.sort((a, b) -> Long.compare(a.endNanos(), b.endNanos()));
     Map<String, Op> acked = new LinkedHashMap<>();
     Set<String> delivered = new HashSet<>();
-    Map<Long, String> deliveredAt = new HashMap<>();
+    Set<Long> deliveredSeqs = new HashSet<>();
     for (Op op : ops) {
       if (op.is("enqueue") && op.ok()) {
         acked.putIfAbsent(op.value(), op);
       } else if (op.is("deliver")) {
         delivered.add(op.value());
         if (op.seq() > 0) {
-          deliveredAt.putIfAbsent(op.seq(), op.value());
+          deliveredSeqs.add(op.seq());
         }
       }
     }
@@ -58,7 +57,6 @@ public final class LossAnalysis {
     Map<String, Integer> byProcess = new TreeMap<>();
     long minSeq = Long.MAX_VALUE;
     long maxSeq = 0;
-    int reused = 0;
     int neverDelivered = 0;
     int noSeq = 0;
     int retriedOrDuplicate = 0;
@@ -73,13 +71,11 @@ public final class LossAnalysis {
       }
       minSeq = Math.min(minSeq, op.seq());
       maxSeq = Math.max(maxSeq, op.seq());
-      String other = deliveredAt.get(op.seq());
-      if (other == null) {
+      if (!deliveredSeqs.contains(op.seq())) {
         neverDelivered++;
-      } else if (!other.equals(op.value())) {
-        reused++;
       }
     }
+    int reused = SequenceReuse.explained(h, lost.stream().map(Op::value).toList()).size();
     long from = lost.get(0).endNanos();
     long to = lost.get(lost.size() - 1).endNanos();
     int othersAcked = 0;

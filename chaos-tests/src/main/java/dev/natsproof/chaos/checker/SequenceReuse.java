@@ -2,10 +2,15 @@ package dev.natsproof.chaos.checker;
 
 import dev.natsproof.chaos.History;
 import dev.natsproof.chaos.Op;
+import dev.natsproof.chaos.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Explains lost values by a reused stream sequence: the value was acked with sequence N, and
@@ -15,6 +20,21 @@ import java.util.Map;
  */
 public final class SequenceReuse {
   private SequenceReuse() {}
+
+  /** Values acked but never delivered, in the order of their acks in the history. */
+  public static List<String> lostValues(History h) {
+    Set<String> acked = new LinkedHashSet<>();
+    Set<String> delivered = new HashSet<>();
+    for (Op op : h.ops()) {
+      if (op.is("deliver")) {
+        delivered.add(op.value());
+      } else if (op.is("enqueue") && op.ok()) {
+        acked.add(op.value());
+      }
+    }
+    acked.removeAll(delivered);
+    return List.copyOf(acked);
+  }
 
   /** The lost values whose acked sequence was delivered with a different value. */
   public static List<String> explained(History h, List<String> lost) {
@@ -36,5 +56,23 @@ public final class SequenceReuse {
       }
     }
     return out;
+  }
+
+  /**
+   * The explanations, when a FAIL is only this finding: something was lost, every lost value's
+   * sequence came back holding another value, and nothing was delivered unexpectedly or after the
+   * broker said "not stored". Empty for any other verdict, which must then be judged as it is.
+   */
+  public static Optional<List<String>> onlyReuse(Verdict v, History h) {
+    if (v.status() != Verdict.Status.FAIL
+        || v.count("unexpected") != 0
+        || v.count("deliveredAfterDefiniteFailure") != 0) {
+      return Optional.empty();
+    }
+    List<String> lost = lostValues(h);
+    List<String> explained = explained(h, lost);
+    return !lost.isEmpty() && explained.size() == lost.size()
+        ? Optional.of(explained)
+        : Optional.empty();
   }
 }

@@ -435,4 +435,35 @@ class CheckerNegativeControlsTest {
     assertEquals(1, explained.size(), explained.toString());
     assertTrue(explained.get(0).startsWith("w0-1"));
   }
+
+  @Test
+  @DisplayName(
+      "sequence reuse allows a loss only when every lost value is explained and nothing else failed")
+  void onlyReuse() {
+    t += 10;
+    ops.add(new Op("w0", "enqueue", "w0-1", 7, 0, Op.OK, t - 5, t, null));
+    t += 10;
+    ops.add(new Op("a1", "enqueue", "a1-9", 7, 0, Op.OK, t - 5, t, null));
+    deliver("a1-9", 7, 1);
+    Verdict v = QueueChecker.check(history());
+    assertEquals(Verdict.Status.FAIL, v.status());
+    assertEquals(1, SequenceReuse.onlyReuse(v, history()).orElseThrow().size());
+
+    // One more loss whose sequence never came back: not this finding.
+    t += 10;
+    ops.add(new Op("w0", "enqueue", "w0-2", 8, 0, Op.OK, t - 5, t, null));
+    Verdict withGap = QueueChecker.check(history());
+    assertTrue(SequenceReuse.onlyReuse(withGap, history()).isEmpty());
+
+    // Reuse alone, but a value delivered that was never sent: not this finding either.
+    ops.removeIf(o -> o.value().equals("w0-2"));
+    deliver("x-1", 9, 1);
+    Verdict phantom = QueueChecker.check(history());
+    assertTrue(SequenceReuse.onlyReuse(phantom, history()).isEmpty());
+
+    // Nothing lost: a PASS is never "only reuse".
+    ops.clear();
+    healthy();
+    assertTrue(SequenceReuse.onlyReuse(QueueChecker.check(history()), history()).isEmpty());
+  }
 }
