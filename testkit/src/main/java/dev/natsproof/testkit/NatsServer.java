@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +62,7 @@ public final class NatsServer implements AutoCloseable {
                 "natsproof-nats-server-reaper"));
   }
 
-  private final NatsServerBinary binary;
+  private volatile NatsServerBinary binary;
   private final String name;
   private final Path workDir;
   private final Path storeDir;
@@ -71,6 +72,7 @@ public final class NatsServer implements AutoCloseable {
   private final String extraConfig;
   private final Duration startTimeout;
   private final ClusterSettings cluster;
+  private final String cpus;
 
   private final Deque<String> logTail = new ArrayDeque<>();
   private volatile Process process;
@@ -98,6 +100,7 @@ public final class NatsServer implements AutoCloseable {
     this.extraConfig = b.extraConfig;
     this.startTimeout = b.startTimeout;
     this.cluster = b.cluster;
+    this.cpus = b.cpus;
     this.port = b.port;
     this.httpPort = -1;
     try {
@@ -124,15 +127,19 @@ public final class NatsServer implements AutoCloseable {
     if (isRunning()) {
       throw new IllegalStateException("server " + name + " is already running (pid " + pid() + ")");
     }
+    refuseUnreadableStore();
     writeConfig();
     CompletableFuture<Void> ready = new CompletableFuture<>();
     Process p;
     try {
       appendLog("---- natsproof: starting " + binary + " -c " + configFile);
-      p =
-          new ProcessBuilder(binary.path().toString(), "-c", configFile.toString())
-              .redirectErrorStream(true)
-              .start();
+      List<String> cmd = new ArrayList<>();
+      if (cpus != null) {
+        // taskset execs the server: the pid is the server's, pinned to those CPUs from the start
+        cmd.addAll(List.of("taskset", "-c", cpus));
+      }
+      cmd.addAll(List.of(binary.path().toString(), "-c", configFile.toString()));
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new NatsServerStartException("cannot start " + binary + ": " + e.getMessage(), e);
     }
@@ -160,7 +167,82 @@ public final class NatsServer implements AutoCloseable {
       throw new NatsServerStartException("interrupted while starting nats-server " + name, e);
     }
     awaitClientPort(p);
+    markStore();
     return this;
+  }
+
+  /** The file in a store that says which server version last opened it. */
+  static final String STORE_MARK = ".natsproof-written-by";
+
+  /**
+   * Refuses to start a binary on a JetStream store a version it cannot read wrote (a downgrade from
+   * 2.10+ to 2.9 before 2.9.22), before the process touches the store.
+   */
+  private void refuseUnreadableStore() {
+    Path mark = storeDir.resolve(STORE_MARK);
+    if (!jetStream || !Files.isRegularFile(mark)) {
+      return;
+    }
+    String writtenBy;
+    try {
+      writtenBy = Files.readString(mark).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + mark, e);
+    }
+    Optional<String> why =
+        StoreCompatibility.refusal(
+            dev.natsproof.results.ServerVersion.parse(writtenBy), binary.serverVersion());
+    if (why.isPresent()) {
+      throw new NatsServerStartException(
+          "refusing to start nats-server "
+              + binary.version()
+              + " ("
+              + binary
+              + ") as "
+              + name
+              + " on "
+              + storeDir
+              + ": "
+              + why.get());
+    }
+  }
+
+  private void markStore() {
+    if (!jetStream) {
+      return;
+    }
+    try {
+      Files.createDirectories(storeDir);
+      Files.writeString(storeDir.resolve(STORE_MARK), version() + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot mark " + storeDir, e);
+    }
+  }
+
+  /**
+   * The binary the next {@link #start()} runs, for an upgrade (or a refused downgrade) on the same
+   * port, config and store. Only while the process is not running.
+   */
+  public synchronized void useBinary(NatsServerBinary next) {
+    if (isRunning()) {
+      throw new IllegalStateException(
+          "server " + name + " is running: stop it before changing its binary");
+    }
+    this.binary = Objects.requireNonNull(next, "binary");
+    this.version = null;
+  }
+
+  /**
+   * Lame-duck mode (SIGUSR2): the server stops accepting clients, closes its own over its
+   * lame_duck_duration so they move to other nodes, then exits; returns once it has.
+   */
+  public synchronized void lameDuck(Duration timeout) {
+    Process p = requireProcess("put in lame-duck mode");
+    if (paused) {
+      throw new IllegalStateException("server " + name + " is paused");
+    }
+    Signals.send("USR2", p.pid());
+    awaitExit(p, timeout, "lame duck (SIGUSR2)");
   }
 
   /**
@@ -177,6 +259,9 @@ public final class NatsServer implements AutoCloseable {
       String info = in.readLine();
       if (info == null || !info.startsWith("INFO")) {
         throw new NatsServerStartException("nats-server " + name + " sent no INFO: " + info);
+      }
+      if (info.replace(" ", "").contains("\"tls_required\":true")) {
+        return; // it answers; the rest of the probe would need a TLS handshake
       }
       sock.getOutputStream()
           .write("CONNECT {\"verbose\":false}\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -334,6 +419,7 @@ public final class NatsServer implements AutoCloseable {
     }
     Signals.send("STOP", p.pid());
     paused = true;
+    Signals.awaitStopped(p.pid(), Duration.ofSeconds(5));
   }
 
   /** Thaws a paused process with SIGCONT. */
@@ -523,6 +609,21 @@ public final class NatsServer implements AutoCloseable {
     private boolean jetStream = true;
     private String extraConfig = "";
     private Duration startTimeout = Duration.ofSeconds(20);
+    private String cpus;
+
+    /**
+     * Runs the server on these CPUs only ({@code "0"}, {@code "0-1"}, {@code "0,2"}), through
+     * {@code taskset}: the client on the others then never competes with it for a core.
+     */
+    public Builder cpus(String list) {
+      if (list == null || !list.matches("[0-9]+([,-][0-9]+)*")) {
+        throw new IllegalArgumentException(
+            "cpus '" + list + "' is not a CPU list such as 0, 0-1 or 0,2");
+      }
+      this.cpus = list;
+      return this;
+    }
+
     private ClusterSettings cluster;
 
     private Builder() {}

@@ -47,6 +47,19 @@ class NatsServerTest {
   }
 
   @Test
+  @DisplayName("a server pinned with cpus(\"0\") runs on CPU 0 only, as the kernel reports")
+  void pinned() throws Exception {
+    try (NatsServer s = NatsServer.builder().cpus("0").start()) {
+      String status = Files.readString(Path.of("/proc/" + s.pid() + "/status"));
+      assertTrue(
+          status.lines().anyMatch(l -> l.matches("Cpus_allowed_list:\\s+0")),
+          "the server process is pinned: "
+              + status.lines().filter(l -> l.startsWith("Cpus_allowed_list")).toList());
+    }
+    assertThrows(IllegalArgumentException.class, () -> NatsServer.builder().cpus("zero"));
+  }
+
+  @Test
   @DisplayName("a killed server's pid is gone")
   void killRemovesPid() {
     try (NatsServer s = NatsServer.startDefault()) {

@@ -228,6 +228,33 @@ public final class InJvmToxiproxy implements ToxiproxyServer {
     }
   }
 
+  /**
+   * Host and port alike once resolved: {@code localhost:P} is {@code 127.0.0.1:P}; port 0 never.
+   */
+  static boolean sameAddress(String bound, String requested) {
+    int a = bound.lastIndexOf(':');
+    int b = requested.lastIndexOf(':');
+    if (a < 0 || b < 0) {
+      return bound.equals(requested);
+    }
+    String portA = bound.substring(a + 1);
+    String portB = requested.substring(b + 1);
+    if (!portA.equals(portB) || portB.equals("0")) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(hostOf(bound, a))
+          .equals(java.net.InetAddress.getByName(hostOf(requested, b)));
+    } catch (java.net.UnknownHostException e) {
+      return bound.equals(requested);
+    }
+  }
+
+  private static String hostOf(String address, int colon) {
+    String h = address.substring(0, colon);
+    return h.isEmpty() ? "0.0.0.0" : h.replace("[", "").replace("]", "");
+  }
+
   private void populate(HttpExchange ex) throws IOException {
     Object parsed = parse(ex);
     if (!(parsed instanceof List<?> list)) {
@@ -252,9 +279,12 @@ public final class InJvmToxiproxy implements ToxiproxyServer {
         Boolean enabled = (Boolean) typed(spec, "enabled", Boolean.class);
         ProxyInstance existing = proxies.get(name);
         try {
+          // Real Toxiproxy keeps a re-populated proxy only when it would listen where it already
+          // does and forward to the same place; a requested port 0 never equals a bound port, so
+          // such a proxy is replaced (new port, toxics gone).
           if (existing != null
               && existing.upstream().equals(upstream)
-              && (existing.listen().equals(listen) || listen.endsWith(":0"))) {
+              && sameAddress(existing.listen(), listen)) {
             done.add(existing.json());
             continue;
           }

@@ -93,6 +93,17 @@ public final class NatsProxies {
   /** Starts {@code size} nodes with a route proxy for each ordered pair of nodes. */
   public static ProxiedCluster cluster(
       ToxiproxyClient client, String namePrefix, int size, String extraConfig, Path workDir) {
+    return cluster(client, namePrefix, size, extraConfig, workDir, null);
+  }
+
+  /** As above, every node on {@code binary} (null: the default binary). */
+  public static ProxiedCluster cluster(
+      ToxiproxyClient client,
+      String namePrefix,
+      int size,
+      String extraConfig,
+      Path workDir,
+      dev.natsproof.testkit.NatsServerBinary binary) {
     Map<String, Proxy> routes = new ConcurrentHashMap<>();
     NatsCluster c =
         NatsCluster.start(
@@ -112,7 +123,8 @@ public final class NatsProxies {
               } catch (IOException e) {
                 throw new UncheckedIOException("cannot create route proxy " + from + "->" + to, e);
               }
-            });
+            },
+            binary);
     return new ProxiedCluster(c, routes);
   }
 }

@@ -165,17 +165,15 @@ final class ProxyInstance {
 
   private void connect(Socket client, Set<Toxic> atAccept) {
     HostPort up = HostPort.parse(upstream, "upstream");
-    Socket server;
+    Socket server = new Socket();
     try {
-      server = new Socket(up.host(), up.port());
+      server.setReceiveBufferSize(UPSTREAM_RECEIVE_BUFFER);
+      server.connect(new java.net.InetSocketAddress(up.host(), up.port()));
       server.setTcpNoDelay(true);
       client.setTcpNoDelay(true);
     } catch (IOException e) {
-      try {
-        client.close();
-      } catch (IOException ignored) {
-        // nothing more to do
-      }
+      quietClose(server);
+      quietClose(client);
       return;
     }
     Conn c = new Conn(client, server, atAccept);
@@ -277,6 +275,15 @@ final class ProxyInstance {
 
   private static final byte[] WAKE = new byte[0];
 
+  /** Chunks a link holds between its reader and its writer (each up to 32 KB). */
+  static final int QUEUED_CHUNKS = 2;
+
+  /**
+   * The proxy's receive window towards the upstream: fixed, not auto-tuned to megabytes, so that a
+   * held link backs up to the sender within a fraction of a second, as a real slow path does.
+   */
+  static final int UPSTREAM_RECEIVE_BUFFER = 64 * 1024;
+
   private record Chunk(byte[] data, long arrivalNanos) {}
 
   private final class Conn {
@@ -362,7 +369,10 @@ final class ProxyInstance {
     final String stream;
     final InputStream in;
     final OutputStream out;
-    final BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
+    // Bounded, as Toxiproxy's unbuffered channels are: a toxic that holds data (bandwidth,
+    // latency) stops the reader, the socket's window fills, and the sender feels it. Unbounded,
+    // the proxy swallowed everything and a server never saw its client fall behind.
+    final BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>(QUEUED_CHUNKS);
     private Map<Toxic, Boolean> draws = new HashMap<>();
     private long drawnAt = -1;
 
@@ -398,7 +408,7 @@ final class ProxyInstance {
      * two thread hand-offs of the toxic path cost ~60 µs per hop on a loaded 2-core box. Order is
      * kept because the fast path is taken only while the writer holds nothing ({@code pending}).
      */
-    private void forward(byte[] buf, int n) throws IOException {
+    private void forward(byte[] buf, int n) throws IOException, InterruptedException {
       boolean clean = stream.equals("upstream") ? upClean : downClean;
       synchronized (order) {
         if (clean && pending == 0) {
@@ -407,8 +417,10 @@ final class ProxyInstance {
           return;
         }
         pending++;
-        queue.offer(new Chunk(Arrays.copyOf(buf, n), System.nanoTime()));
       }
+      // Outside the lock: the writer takes it to count a chunk written. Only this thread queues
+      // data on this link, so the order is kept.
+      queue.put(new Chunk(Arrays.copyOf(buf, n), System.nanoTime()));
     }
 
     private void written() {
@@ -432,6 +444,8 @@ final class ProxyInstance {
         }
       } catch (IOException e) {
         // reset or closed: end of this connection
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
       conn.close(false, false);
     }

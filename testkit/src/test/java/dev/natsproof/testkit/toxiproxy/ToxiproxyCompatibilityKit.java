@@ -192,20 +192,49 @@ abstract class ToxiproxyCompatibilityKit {
   }
 
   @Test
-  @DisplayName("populate creates proxies and keeps an identical one untouched")
-  void populate() throws Exception {
-    String body =
-        "[{\"name\":\""
-            + prefix
-            + "-a\",\"listen\":\"127.0.0.1:0\",\"upstream\":\""
-            + echo.address()
-            + "\"}]";
-    var first = http("POST", "/populate", body);
-    assertEquals(201, first.statusCode(), first.body());
-    String listen = client.getProxy(prefix + "-a").getListen();
+  @DisplayName(
+      "populate keeps a proxy re-populated with its bound address, toxics and all (localhost"
+          + " counts as 127.0.0.1)")
+  void populateKeepsTheSameAddress() throws Exception {
+    String first = populateBody(prefix + "-a", "127.0.0.1:0");
+    var created = http("POST", "/populate", first);
+    assertEquals(201, created.statusCode(), created.body());
+    Proxy p = client.getProxy(prefix + "-a");
+    String listen = p.getListen();
+    p.toxics().latency("kept", ToxicDirection.DOWNSTREAM, 5);
+    String port = listen.substring(listen.lastIndexOf(':') + 1);
+    for (String same : List.of(listen, "localhost:" + port)) {
+      var again = http("POST", "/populate", populateBody(prefix + "-a", same));
+      assertEquals(201, again.statusCode(), again.body());
+      Proxy now = client.getProxy(prefix + "-a");
+      assertEquals(listen, now.getListen(), "re-populated with " + same);
+      assertEquals(1, now.toxics().getAll().size(), "toxics kept for " + same);
+    }
+  }
+
+  @Test
+  @DisplayName("populate with port 0 again replaces the proxy: a new port and no toxics")
+  void populateWithPortZeroReplaces() throws Exception {
+    String body = populateBody(prefix + "-b", "127.0.0.1:0");
+    assertEquals(201, http("POST", "/populate", body).statusCode());
+    Proxy p = client.getProxy(prefix + "-b");
+    String listen = p.getListen();
+    p.toxics().latency("dropped", ToxicDirection.DOWNSTREAM, 5);
     var again = http("POST", "/populate", body);
     assertEquals(201, again.statusCode(), again.body());
-    assertEquals(listen, client.getProxy(prefix + "-a").getListen());
+    Proxy now = client.getProxy(prefix + "-b");
+    assertNotEquals(listen, now.getListen(), "a requested :0 never equals a bound port");
+    assertEquals(0, now.toxics().getAll().size(), "the replaced proxy's toxics are gone");
+  }
+
+  private String populateBody(String name, String listen) {
+    return "[{\"name\":\""
+        + name
+        + "\",\"listen\":\""
+        + listen
+        + "\",\"upstream\":\""
+        + echo.address()
+        + "\"}]";
   }
 
   // ---------------------------------------------------------------- data path
