@@ -1,6 +1,7 @@
 package dev.natsproof.broker;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,6 +29,14 @@ public interface Broker extends AutoCloseable {
 
   /** Each message goes to exactly one member of the queue group {@code queue}. */
   Subscription queueSubscribe(String subject, String queue, MessageHandler handler);
+
+  /**
+   * As {@link #subscribe} (or {@link #queueSubscribe} when {@code queue} is not null), with the
+   * handler on a thread of its own: a slow handler then delays only its own messages, not every
+   * plain and queue subscription sharing the connection's dispatcher. Costs a thread per
+   * subscription; use it for the few handlers that may block.
+   */
+  Subscription subscribeOnOwnThread(String subject, String queue, MessageHandler handler);
 
   /**
    * Latest-only delivery for state sync: per concrete subject only the newest message waits for the
@@ -63,6 +72,14 @@ public interface Broker extends AutoCloseable {
   void close();
 
   ConnectionState state();
+
+  /** Connected or not, as a health check reports it (a stream broker asks JetStream too). */
+  default BrokerHealth health() {
+    ConnectionState s = state();
+    return s == ConnectionState.CONNECTED
+        ? new BrokerHealth(BrokerHealth.Status.UP, s, null, List.of())
+        : new BrokerHealth(BrokerHealth.Status.DOWN, s, null, List.of("connection " + s));
+  }
 
   BrokerStats stats();
 

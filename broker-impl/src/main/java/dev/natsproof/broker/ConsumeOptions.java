@@ -33,6 +33,8 @@ public final class ConsumeOptions {
   private final int batchSize;
   private final Duration pullExpiry;
   private final Duration nakDelayOnError;
+  private final int concurrency;
+  private final java.util.function.Function<StreamMessage, String> orderKey;
 
   private ConsumeOptions(Builder b) {
     this.durable = b.durable;
@@ -47,14 +49,70 @@ public final class ConsumeOptions {
     this.batchSize = b.batchSize;
     this.pullExpiry = b.pullExpiry;
     this.nakDelayOnError = b.nakDelayOnError;
+    this.concurrency = b.concurrency;
+    this.orderKey = b.orderKey;
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
+  private ConsumeOptions(ConsumeOptions o, List<String> filters) {
+    this.durable = o.durable;
+    this.filterSubjects = List.copyOf(filters);
+    this.maxAckPending = o.maxAckPending;
+    this.ackWait = o.ackWait;
+    this.maxDeliver = o.maxDeliver;
+    this.backoff = o.backoff;
+    this.deadLetterSubject = o.deadLetterSubject;
+    this.deliverPolicy = o.deliverPolicy;
+    this.autoAck = o.autoAck;
+    this.batchSize = o.batchSize;
+    this.pullExpiry = o.pullExpiry;
+    this.nakDelayOnError = o.nakDelayOnError;
+    this.concurrency = o.concurrency;
+    this.orderKey = o.orderKey;
+  }
+
+  /**
+   * These options filtered to {@code subject} alone (consume by subject).
+   *
+   * @throws IllegalArgumentException when they already filter on another subject
+   */
+  public ConsumeOptions withOnlyFilter(String subject) {
+    Subjects.requireSubscribable(subject);
+    if (!filterSubjects.isEmpty() && !filterSubjects.equals(List.of(subject))) {
+      throw new IllegalArgumentException(
+          "the options filter on "
+              + filterSubjects
+              + " already: consuming by subject '"
+              + subject
+              + "' filters on that subject alone; drop filterSubject(..) from the options");
+    }
+    return new ConsumeOptions(this, List.of(subject));
+  }
+
   public String durable() {
     return durable;
+  }
+
+  /** Handlers that may run at once for this consumer (1: one at a time, in delivery order). */
+  public int concurrency() {
+    return concurrency;
+  }
+
+  /**
+   * The key whose messages are handled one at a time and in delivery order when {@link
+   * #concurrency()} is above 1: the function given, else the subject's last token (the battle or
+   * player in {@code settle.battle.8812}).
+   */
+  public String orderKey(StreamMessage m) {
+    if (orderKey != null) {
+      String k = orderKey.apply(m);
+      return k == null ? "" : k;
+    }
+    String s = m.subject();
+    return s.substring(s.lastIndexOf('.') + 1);
   }
 
   public List<String> filterSubjects() {
@@ -124,8 +182,32 @@ public final class ConsumeOptions {
     private int batchSize = 100;
     private Duration pullExpiry = Duration.ofSeconds(1);
     private Duration nakDelayOnError = Duration.ZERO;
+    private boolean nakDelayOnErrorSet;
+    private int concurrency = 1;
+    private java.util.function.Function<StreamMessage, String> orderKey;
 
     private Builder() {}
+
+    /**
+     * Up to {@code n} handlers at once (1..256), keeping order per key: messages with the same
+     * {@link #orderKey key} are handled one at a time in delivery order, messages of different keys
+     * in parallel. What is in flight stays within {@link #maxAckPending}.
+     */
+    public Builder concurrency(int n) {
+      if (n < 1 || n > 256) {
+        throw new IllegalArgumentException("concurrency must be 1..256, got " + n);
+      }
+      this.concurrency = n;
+      return this;
+    }
+
+    /**
+     * The key that orders handling under {@link #concurrency} (default: the last subject token).
+     */
+    public Builder orderKey(java.util.function.Function<StreamMessage, String> key) {
+      this.orderKey = Objects.requireNonNull(key, "orderKey");
+      return this;
+    }
 
     /** The durable consumer's name: letters, digits, '-' and '_'. */
     public Builder durable(String name) {
@@ -236,6 +318,7 @@ public final class ConsumeOptions {
         throw new IllegalArgumentException("nakDelayOnError must not be negative, got " + delay);
       }
       this.nakDelayOnError = delay;
+      this.nakDelayOnErrorSet = true;
       return this;
     }
 
@@ -263,6 +346,20 @@ public final class ConsumeOptions {
                 + ") must be greater than the number of backoff steps ("
                 + backoff.size()
                 + "): nats-server refuses it otherwise (error 10116 on 2.9)");
+      }
+      if (nakDelayOnErrorSet && !backoff.isEmpty()) {
+        throw new IllegalArgumentException(
+            "nakDelayOnError and backoff both set: a handler that throws is nak'ed with the"
+                + " backoff's delays, so nakDelayOnError would be ignored; give one of them");
+      }
+      if (concurrency > maxAckPending) {
+        throw new IllegalArgumentException(
+            "concurrency ("
+                + concurrency
+                + ") above maxAckPending ("
+                + maxAckPending
+                + "): the server never hands out more unacknowledged messages than that, so the"
+                + " extra handlers would idle; raise maxAckPending or lower concurrency");
       }
       if (deadLetterSubject != null && maxDeliver == UNLIMITED_DELIVERIES) {
         throw new IllegalArgumentException(

@@ -50,6 +50,19 @@ public final class EnqueueOptions {
     return headers;
   }
 
+  /** These options with one header set (a codec's content type, a trace context). */
+  public EnqueueOptions withHeader(String name, String value) {
+    Builder b = new Builder();
+    b.idempotencyKey = idempotencyKey;
+    b.headers = headers.toBuilder().set(name, value).build();
+    b.expectedLastSequence = expectedLastSequence;
+    b.expectedLastSubjectSequence = expectedLastSubjectSequence;
+    b.expectedStream = expectedStream;
+    b.attemptTimeout = attemptTimeout;
+    b.deadline = deadline;
+    return new EnqueueOptions(b);
+  }
+
   public Optional<Long> expectedLastSequence() {
     return Optional.ofNullable(expectedLastSequence);
   }

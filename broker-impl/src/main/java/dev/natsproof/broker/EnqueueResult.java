@@ -78,6 +78,16 @@ public sealed interface EnqueueResult
     WINDOW_FULL,
     /** The client could not send it at all (output queue full, connection closed). */
     NOT_SENT,
+    /**
+     * The stream is at its byte or message limit and discards new messages: nothing was stored.
+     * Processing (or a larger limit) makes room.
+     */
+    STREAM_FULL,
+    /**
+     * The server refused it under an ingest limit ("too many requests", nats-server 2.11+) until
+     * the deadline: nothing was stored.
+     */
+    OVERLOADED,
     /** Any other error the server answered with (its code is in the detail). */
     SERVER_ERROR
   }

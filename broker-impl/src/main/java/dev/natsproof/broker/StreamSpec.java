@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param duplicateWindow how long message ids are remembered for dedup
  * @param maxMessagesPerSubject kept per subject (-1 = unlimited)
  * @param maxMessageBytes largest message (-1 = server's max payload)
+ * @param maxBytes the stream's size limit in bytes (-1 = only the server's storage limit)
+ * @param discard what happens at a limit: OLD drops the oldest messages, NEW refuses new ones
+ *     (enqueue is then rejected as {@code STREAM_FULL}: nothing already accepted is lost)
  */
 public record StreamSpec(
     String name,
@@ -25,12 +28,43 @@ public record StreamSpec(
     Duration maxAge,
     Duration duplicateWindow,
     long maxMessagesPerSubject,
-    int maxMessageBytes) {
+    int maxMessageBytes,
+    long maxBytes,
+    Discard discard) {
 
   public enum Retention {
     LIMITS,
     WORK_QUEUE,
     INTEREST
+  }
+
+  /** At a limit: drop the oldest messages, or refuse new ones. */
+  public enum Discard {
+    OLD,
+    NEW
+  }
+
+  /** A spec without a byte limit that drops the oldest messages at its other limits. */
+  public StreamSpec(
+      String name,
+      List<String> subjects,
+      Retention retention,
+      int replicas,
+      Duration maxAge,
+      Duration duplicateWindow,
+      long maxMessagesPerSubject,
+      int maxMessageBytes) {
+    this(
+        name,
+        subjects,
+        retention,
+        replicas,
+        maxAge,
+        duplicateWindow,
+        maxMessagesPerSubject,
+        maxMessageBytes,
+        -1,
+        Discard.OLD);
   }
 
   public StreamSpec {
@@ -59,6 +93,11 @@ public record StreamSpec(
       throw new IllegalArgumentException(
           "duplicateWindow " + duplicateWindow + " is longer than maxAge " + maxAge);
     }
+    if (maxBytes < -1 || maxBytes == 0) {
+      throw new IllegalArgumentException(
+          "maxBytes must be positive or -1 (no limit of its own), got " + maxBytes);
+    }
+    Objects.requireNonNull(discard, "discard");
   }
 
   public StreamSpec withReplicas(int r) {
@@ -70,7 +109,9 @@ public record StreamSpec(
         maxAge,
         duplicateWindow,
         maxMessagesPerSubject,
-        maxMessageBytes);
+        maxMessageBytes,
+        maxBytes,
+        discard);
   }
 
   public StreamSpec withName(String n, List<String> subs) {
@@ -82,6 +123,23 @@ public record StreamSpec(
         maxAge,
         duplicateWindow,
         maxMessagesPerSubject,
-        maxMessageBytes);
+        maxMessageBytes,
+        maxBytes,
+        discard);
+  }
+
+  /** The same stream with a byte limit and what to do at it. */
+  public StreamSpec withLimit(long bytes, Discard policy) {
+    return new StreamSpec(
+        name,
+        subjects,
+        retention,
+        replicas,
+        maxAge,
+        duplicateWindow,
+        maxMessagesPerSubject,
+        maxMessageBytes,
+        bytes,
+        policy);
   }
 }

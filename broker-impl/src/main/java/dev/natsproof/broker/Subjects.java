@@ -33,6 +33,31 @@ public final class Subjects {
     return queue;
   }
 
+  /**
+   * One token of a subject built from data (a player id, a battle id): non-empty, and without '.',
+   * wildcards or whitespace, so that "p1.x" cannot turn one player's subject into another's.
+   */
+  public static String requireToken(String token, String what) {
+    if (token == null || token.isEmpty()) {
+      throw new InvalidSubjectException(what + " must not be empty");
+    }
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c == '.' || c == '*' || c == '>' || Character.isWhitespace(c) || c == 0) {
+        throw new InvalidSubjectException(
+            what
+                + " '"
+                + token
+                + "' has '"
+                + c
+                + "' at index "
+                + i
+                + ": a subject token may not contain '.', '*', '>' or whitespace");
+      }
+    }
+    return token;
+  }
+
   public static boolean isPublishable(String subject) {
     try {
       check(subject, false, "publish to");

@@ -85,6 +85,20 @@ class BrokerOptionsTest {
   }
 
   @Test
+  @DisplayName("a password or token inside a server URL is never printed")
+  void noSecretsInUrls() {
+    BrokerOptions o =
+        BrokerOptions.builder()
+            .servers("nats://alice:hunter2@127.0.0.1:4222", "nats://s3cr3t@10.0.0.6:4222")
+            .build();
+    assertFalse(o.toString().contains("hunter2"), o.toString());
+    assertFalse(o.toString().contains("s3cr3t"), o.toString());
+    assertTrue(o.toString().contains("nats://alice:***@127.0.0.1:4222"), o.toString());
+    assertEquals(
+        "cannot reach [nats://***@h:1]", BrokerOptions.redact("cannot reach [nats://tok@h:1]"));
+  }
+
+  @Test
   @DisplayName("defaults reconnect forever and ping often enough to notice a dead server")
   void gameDefaults() {
     BrokerOptions o = BrokerOptions.of("nats://127.0.0.1:4222");

@@ -147,8 +147,52 @@ class StreamOptionsTest {
                         -1,
                         -1))
             .contains("longer than maxAge"));
-    assertEquals(4, GameStreams.all(3).size());
+    assertEquals(5, GameStreams.all(3).size());
     assertEquals(StreamSpec.Retention.WORK_QUEUE, GameStreams.settlement(1).retention());
+  }
+
+  @Test
+  @DisplayName(
+      "every game stream has its own byte limit; settlement never expires unprocessed work")
+  void gameStreamLimits() {
+    for (StreamSpec s : GameStreams.all(1)) {
+      assertTrue(s.maxBytes() > 0, s.name() + " has no byte limit of its own");
+    }
+    StreamSpec settlement = GameStreams.settlement(1);
+    assertEquals(Duration.ZERO, settlement.maxAge(), "unprocessed rewards must not expire");
+    assertEquals(StreamSpec.Discard.NEW, settlement.discard(), "full means refuse, not drop");
+    assertEquals(StreamSpec.Discard.NEW, GameStreams.mail(1).discard());
+    assertEquals(StreamSpec.Discard.NEW, GameStreams.deadLetters(1).discard());
+    assertTrue(GameStreams.deadLetters(1).subjects().contains("dlq.>"));
+  }
+
+  @Test
+  @DisplayName("subject helpers refuse a token with '.', a wildcard or whitespace")
+  void subjectTokens() {
+    assertEquals("mail.p1.friend", GameStreams.mailSubject("p1", "friend"));
+    var e =
+        assertThrows(
+            InvalidSubjectException.class, () -> GameStreams.mailSubject("p1.x", "friend"));
+    assertTrue(e.getMessage().contains("'.'"), e.getMessage());
+    assertThrows(InvalidSubjectException.class, () -> GameStreams.mailOf("*"));
+    assertThrows(InvalidSubjectException.class, () -> GameStreams.settlementSubject("b", "x y"));
+    assertThrows(InvalidSubjectException.class, () -> GameStreams.leaderboardSubject("", "p"));
+    assertEquals("dlq.SETTLEMENT.workers", GameStreams.deadLetterSubject("SETTLEMENT", "workers"));
+  }
+
+  @Test
+  @DisplayName("a nak delay on error together with a backoff is refused: one would be ignored")
+  void nakDelayWithBackoff() {
+    assertTrue(
+        refused(
+                () ->
+                    ConsumeOptions.builder()
+                        .durable("d")
+                        .maxDeliver(5)
+                        .backoff(Duration.ofSeconds(1))
+                        .nakDelayOnError(Duration.ofSeconds(2))
+                        .build())
+            .contains("nakDelayOnError and backoff"));
   }
 
   @Test

@@ -59,6 +59,11 @@ abstract class JetStreamMessageView implements StreamMessage {
     return meta.deliveredCount();
   }
 
+  /** Messages still pending for the consumer after this one, by the server's count. */
+  long pendingCount() {
+    return meta.pendingCount();
+  }
+
   @Override
   public Instant timestamp() {
     return meta.timestamp().toInstant();

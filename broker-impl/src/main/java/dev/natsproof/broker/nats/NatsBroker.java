@@ -1,15 +1,14 @@
 package dev.natsproof.broker.nats;
 
-import dev.natsproof.broker.AuthenticationException;
 import dev.natsproof.broker.Broker;
 import dev.natsproof.broker.BrokerClosedException;
-import dev.natsproof.broker.BrokerConnectException;
 import dev.natsproof.broker.BrokerException;
+import dev.natsproof.broker.BrokerObserver;
 import dev.natsproof.broker.BrokerOptions;
 import dev.natsproof.broker.BrokerStats;
-import dev.natsproof.broker.ConnectionEvent;
 import dev.natsproof.broker.ConnectionListener;
 import dev.natsproof.broker.ConnectionState;
+import dev.natsproof.broker.DrainTimeoutException;
 import dev.natsproof.broker.Headers;
 import dev.natsproof.broker.Message;
 import dev.natsproof.broker.MessageHandler;
@@ -18,17 +17,13 @@ import dev.natsproof.broker.PayloadTooLargeException;
 import dev.natsproof.broker.RequestTimeoutException;
 import dev.natsproof.broker.Subjects;
 import dev.natsproof.broker.Subscription;
+import dev.natsproof.broker.TraceContext;
 import io.nats.client.Connection;
-import io.nats.client.Consumer;
 import io.nats.client.Dispatcher;
-import io.nats.client.ErrorListener;
 import io.nats.client.JetStreamStatusException;
-import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.impl.NatsMessage;
-import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -36,210 +31,136 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The Core broker on jnats. One NATS connection; plain and queue subscriptions share one jnats
  * dispatcher (one thread, in arrival order, as jnats itself does), so a handler must not block:
- * slow consumers should use {@link #subscribeLatest}, whose handlers run on the broker's own pool.
+ * slow consumers should use {@link #subscribeLatest}, whose handlers run on the broker's own
+ * bounded pool.
  */
-public class NatsBroker implements Broker {
-  private static final AtomicInteger POOL_IDS = new AtomicInteger();
+public final class NatsBroker implements Broker {
+  /** How long {@link Subscription#close()} of a latest-only subscription waits for its handler. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
-  protected final Connection nc;
-  private final String name;
-  private final BrokerOptions options;
+  private enum Lifecycle {
+    OPEN,
+    DRAINING,
+    CLOSED
+  }
+
+  private final NatsConnection conn;
+  private final boolean ownsConnection;
+  private final Connection nc;
   private final Dispatcher dispatcher;
-  private final ExecutorService latestPool;
-  private final List<ConnectionListener> listeners;
+  private final ThreadPoolExecutor latestPool;
   private final Set<Sub> subscriptions = ConcurrentHashMap.newKeySet();
-  private volatile boolean closing;
+  private volatile Lifecycle lifecycle = Lifecycle.OPEN;
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
-  final LongAdder published = new LongAdder();
-  final LongAdder delivered = new LongAdder();
-  final LongAdder droppedLatest = new LongAdder();
-  final LongAdder slowConsumerEvents = new LongAdder();
-  final LongAdder handlerErrors = new LongAdder();
-  final LongAdder reconnects = new LongAdder();
-  final LongAdder disconnects = new LongAdder();
-  final LongAdder requestTimeouts = new LongAdder();
+  private final LongAdder published = new LongAdder();
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder droppedLatest = new LongAdder();
+  private final LongAdder droppedByClosedSubscriptions = new LongAdder();
+  private final LongAdder handlerErrors = new LongAdder();
 
-  protected NatsBroker(BrokerOptions options) {
-    this.options = options;
-    this.listeners = new CopyOnWriteArrayList<>(options.listeners());
-    this.name = options.connectionName().orElse("natsproof-" + POOL_IDS.incrementAndGet());
-    this.nc = connectNats(options);
+  /** The subscription whose handler this thread is running, if any. */
+  private static final ThreadLocal<Object> HANDLING = new ThreadLocal<>();
+
+  private final LongAdder requestTimeouts = new LongAdder();
+
+  /** A broker on a connection of its own. */
+  private NatsBroker(NatsConnection conn, boolean ownsConnection) {
+    this.conn = conn;
+    this.ownsConnection = ownsConnection;
+    this.nc = conn.nc();
     this.dispatcher = nc.createDispatcher();
-    this.dispatcher.setPendingLimits(options.pendingMessageLimit(), 512L * 1024 * 1024);
-    ThreadFactory tf =
-        r -> {
-          Thread t = new Thread(r, "natsproof-latest-" + name);
-          t.setDaemon(true);
-          return t;
-        };
-    this.latestPool = Executors.newCachedThreadPool(tf);
+    this.dispatcher.setPendingLimits(conn.options().pendingMessageLimit(), 512L * 1024 * 1024);
+    // One drain task per backlogged latest-only subscription at a time, on at most this many
+    // threads: a cached pool grew a thread per backlogged subscription.
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    AtomicInteger ids = new AtomicInteger();
+    this.latestPool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t =
+                  new Thread(r, "natsproof-latest-" + conn.name() + "-" + ids.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.latestPool.allowCoreThreadTimeOut(true);
   }
 
   /** Connects to the first reachable server of {@code options}. */
   public static NatsBroker connect(BrokerOptions options) {
-    return new NatsBroker(options);
+    return new NatsBroker(new NatsConnection(options), true);
   }
 
-  private Connection connectNats(BrokerOptions o) {
-    Options.Builder b =
-        Options.builder()
-            .servers(o.servers().toArray(String[]::new))
-            .connectionName(name)
-            .connectionTimeout(o.connectTimeout())
-            .maxReconnects(o.maxReconnects())
-            .reconnectWait(o.reconnectWait())
-            .reconnectJitter(o.reconnectJitter())
-            .reconnectBufferSize(o.reconnectBufferBytes())
-            .pingInterval(o.pingInterval())
-            .maxPingsOut(o.maxPingsOut())
-            .reportNoResponders()
-            .connectionListener(this::onNatsEvent)
-            .errorListener(new Errors());
-    if (o.ignoreDiscoveredServers()) {
-      b.ignoreDiscoveredServers();
-    }
-    if (o.noRandomize()) {
-      b.noRandomize();
-    }
-    o.user().ifPresent(u -> b.userInfo(u.toCharArray(), o.password().orElse(new char[0])));
-    o.token().ifPresent(b::token);
-    o.credentialsFile().ifPresent(p -> b.authHandler(Nats.credentials(p.toString())));
-    o.sslContext().ifPresent(b::sslContext);
-    try {
-      return Nats.connect(b.build());
-    } catch (io.nats.client.AuthenticationException e) {
-      throw new AuthenticationException(
-          "server at "
-              + o.servers()
-              + " refused the credentials ("
-              + e.getMessage()
-              + "): check user/password, token or credentials file",
-          e);
-    } catch (IOException e) {
-      if (String.valueOf(e.getMessage()).toLowerCase().contains("authorization")) {
-        throw new AuthenticationException(
-            "server at " + o.servers() + " refused the credentials (" + e.getMessage() + ")", e);
-      }
-      throw new BrokerConnectException(
-          "cannot connect to any of "
-              + o.servers()
-              + " within "
-              + o.connectTimeout()
-              + " ("
-              + e.getMessage()
-              + "): is nats-server running there, and is the URL right?",
-          e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BrokerConnectException("interrupted while connecting to " + o.servers(), e);
-    }
-  }
-
-  // ---------------------------------------------------------------- events
-
-  private void onNatsEvent(Connection conn, io.nats.client.ConnectionListener.Events type) {
-    ConnectionEvent.Type t;
-    switch (type) {
-      case CONNECTED -> t = ConnectionEvent.Type.CONNECTED;
-      case DISCONNECTED -> {
-        disconnects.increment();
-        t = ConnectionEvent.Type.DISCONNECTED;
-      }
-      case RECONNECTED -> {
-        reconnects.increment();
-        t = ConnectionEvent.Type.RECONNECTED;
-        onReconnected();
-      }
-      case RESUBSCRIBED -> t = ConnectionEvent.Type.RESUBSCRIBED;
-      case CLOSED -> t = ConnectionEvent.Type.CLOSED;
-      case LAME_DUCK -> t = ConnectionEvent.Type.LAME_DUCK;
-      default -> {
-        return;
-      }
-    }
-    emit(t, Optional.ofNullable(conn.getConnectedUrl()), type.toString());
-  }
-
-  protected final void emit(ConnectionEvent.Type type, Optional<String> url, String detail) {
-    ConnectionEvent ev = new ConnectionEvent(type, url, detail, Instant.now());
-    for (ConnectionListener l : listeners) {
-      try {
-        l.onEvent(ev);
-      } catch (RuntimeException e) {
-        // A listener's bug must not break the connection's threads.
-        handlerErrors.increment();
-      }
-    }
-  }
-
-  /** Adds a listener after connecting (the options' listeners also see CONNECTED). */
-  public void addConnectionListener(ConnectionListener listener) {
-    listeners.add(listener);
-  }
-
-  private final class Errors implements ErrorListener {
-    @Override
-    public void slowConsumerDetected(Connection conn, Consumer consumer) {
-      slowConsumerEvents.increment();
-      emit(
-          ConnectionEvent.Type.SLOW_CONSUMER,
-          Optional.ofNullable(conn.getConnectedUrl()),
-          "client dropped messages: " + consumer.getDroppedCount() + " so far on this consumer");
-    }
-
-    @Override
-    public void errorOccurred(Connection conn, String error) {
-      emit(ConnectionEvent.Type.ERROR, Optional.ofNullable(conn.getConnectedUrl()), error);
-    }
-
-    @Override
-    public void exceptionOccurred(Connection conn, Exception exp) {
-      emit(
-          ConnectionEvent.Type.ERROR,
-          Optional.ofNullable(conn.getConnectedUrl()),
-          exp.getClass().getSimpleName() + ": " + exp.getMessage());
-    }
+  /** The Core half of a Stream broker: same connection, closed by its owner. */
+  static NatsBroker on(NatsConnection conn) {
+    return new NatsBroker(conn, false);
   }
 
   // ---------------------------------------------------------------- publish
 
-  protected final void ensureOpen() {
-    if (closing || nc.getStatus() == Connection.Status.CLOSED) {
+  /** Publishing stays allowed while draining: a handler finishing its work may still answer. */
+  void ensureNotClosed() {
+    if (lifecycle == Lifecycle.CLOSED || conn.isClosed()) {
       throw new BrokerClosedException(
           "broker "
-              + name
-              + " is closed"
-              + (closing ? " or draining" : "")
-              + "; connect a new one with NatsBroker.connect(options)");
+              + conn.name()
+              + " is closed; connect a new one with NatsBroker.connect(options)");
     }
   }
 
-  protected final void checkPayload(String subject, Headers headers, byte[] data) {
+  /** New interest is refused from the moment a drain begins. */
+  void ensureOpenForInterest() {
+    ensureNotClosed();
+    if (lifecycle == Lifecycle.DRAINING) {
+      throw new BrokerClosedException(
+          "broker " + conn.name() + " is draining: it takes no new subscriptions or consumers");
+    }
+  }
+
+  boolean isDraining() {
+    return lifecycle == Lifecycle.DRAINING;
+  }
+
+  /** Headers count against max_payload too: the server measures headers plus data. */
+  void checkPayload(String subject, Headers headers, byte[] data) {
     long max = nc.getServerInfo().getMaxPayload();
-    long size = (data == null ? 0 : data.length);
+    long size = payloadBytes(headers, data);
     if (max > 0 && size > max) {
       throw new PayloadTooLargeException(
-          "payload of "
+          "message of "
               + size
-              + " bytes for '"
+              + " bytes (headers and data) for '"
               + subject
               + "' exceeds the server's max_payload of "
               + max
               + " bytes: split the message or raise max_payload in nats-server's config");
     }
+  }
+
+  static long payloadBytes(Headers headers, byte[] data) {
+    long size = data == null ? 0 : data.length;
+    if (headers != null && !headers.isEmpty()) {
+      size += NatsHeaders.toNats(headers).serializedLength();
+    }
+    return size;
   }
 
   @Override
@@ -249,8 +170,9 @@ public class NatsBroker implements Broker {
 
   @Override
   public void publish(String subject, Headers headers, byte[] data) {
-    ensureOpen();
+    ensureNotClosed();
     Subjects.requirePublishable(subject);
+    headers = TraceContext.withCurrent(headers, conn.options().traceContext());
     checkPayload(subject, headers, data);
     try {
       if (headers == null || headers.isEmpty()) {
@@ -259,9 +181,13 @@ public class NatsBroker implements Broker {
         nc.publish(subject, NatsHeaders.toNats(headers), data);
       }
     } catch (IllegalStateException e) {
-      throw mapStateError("publish to '" + subject + "'", e);
+      throw conn.stateError("publish to '" + subject + "'", e);
     }
     published.increment();
+    BrokerObserver obs = conn.options().observer();
+    if (obs != BrokerObserver.NONE) { // no template work per publish when nobody listens
+      obs.published(conn.options().subjectTemplate(subject), data == null ? 0 : data.length);
+    }
   }
 
   @Override
@@ -276,54 +202,51 @@ public class NatsBroker implements Broker {
     publish(to, data);
   }
 
-  protected final BrokerException mapStateError(String what, IllegalStateException e) {
-    String m = String.valueOf(e.getMessage());
-    if (m.contains("Closed") || m.contains("closed") || m.contains("draining")) {
-      return new BrokerClosedException(
-          "cannot " + what + ": the connection of broker " + name + " is closed", e);
-    }
-    return new BrokerException("cannot " + what + ": " + m, e);
-  }
-
   // ---------------------------------------------------------------- subscribe
 
   @Override
   public Subscription subscribe(String subject, MessageHandler handler) {
-    ensureOpen();
+    ensureOpenForInterest();
     Subjects.requireSubscribable(subject);
     return register(new DirectSub(subject, null, handler));
   }
 
   @Override
   public Subscription queueSubscribe(String subject, String queue, MessageHandler handler) {
-    ensureOpen();
+    ensureOpenForInterest();
     Subjects.requireSubscribable(subject);
     Subjects.requireQueueName(queue);
     return register(new DirectSub(subject, queue, handler));
   }
 
   @Override
+  public Subscription subscribeOnOwnThread(String subject, String queue, MessageHandler handler) {
+    ensureOpenForInterest();
+    Subjects.requireSubscribable(subject);
+    if (queue != null) {
+      Subjects.requireQueueName(queue);
+    }
+    return register(new OwnThreadSub(subject, queue, handler));
+  }
+
+  @Override
   public Subscription subscribeLatest(String subject, MessageHandler handler) {
-    ensureOpen();
+    ensureOpenForInterest();
     Subjects.requireSubscribable(subject);
     return register(new LatestOnlySub(subject, handler));
   }
 
   private Subscription register(Sub s) {
-    if (handlerIsNull(s)) {
+    if (s.handler == null) {
       throw new IllegalArgumentException("handler must not be null");
     }
     try {
       s.start();
     } catch (IllegalStateException e) {
-      throw mapStateError("subscribe to '" + s.subject() + "'", e);
+      throw conn.stateError("subscribe to '" + s.subject() + "'", e);
     }
     subscriptions.add(s);
     return s;
-  }
-
-  private static boolean handlerIsNull(Sub s) {
-    return s.handler == null;
   }
 
   static Message toMessage(io.nats.client.Message m) {
@@ -336,6 +259,9 @@ public class NatsBroker implements Broker {
     final String queue;
     final MessageHandler handler;
     final LongAdder subDelivered = new LongAdder();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
     volatile io.nats.client.Subscription natsSub;
 
     Sub(String subject, String queue, MessageHandler handler) {
@@ -347,6 +273,9 @@ public class NatsBroker implements Broker {
     abstract void start();
 
     final void handle(io.nats.client.Message m) {
+      inFlight.incrementAndGet();
+      Object outer = HANDLING.get();
+      HANDLING.set(this);
       try {
         handler.onMessage(toMessage(m));
       } catch (Exception e) {
@@ -354,7 +283,34 @@ public class NatsBroker implements Broker {
       } finally {
         subDelivered.increment();
         delivered.increment();
+        HANDLING.set(outer);
+        if (inFlight.decrementAndGet() == 0 && draining) {
+          synchronized (this) {
+            notifyAll();
+          }
+        }
       }
+    }
+
+    /**
+     * Waits until no handler of this subscription is running: jnats counts a message as drained
+     * once a handler has it, so a drain that trusted it alone closed the connection under a
+     * responder still working (its reply lost). False if the deadline came first.
+     */
+    final boolean awaitHandlers(Deadline d) throws InterruptedException {
+      draining = true;
+      // A handler draining its own subscription waits for the others, not for itself.
+      int own = HANDLING.get() == this ? 1 : 0;
+      synchronized (this) {
+        while (inFlight.get() > own) {
+          long ms = d.left().toMillis();
+          if (ms <= 0) {
+            return false;
+          }
+          wait(ms);
+        }
+      }
+      return true;
     }
 
     @Override
@@ -380,39 +336,67 @@ public class NatsBroker implements Broker {
     @Override
     public boolean isActive() {
       io.nats.client.Subscription s = natsSub;
-      return s != null && s.isActive();
+      return !ended.get() && s != null && s.isActive();
+    }
+
+    /** Keeps the broker's counters cumulative once this subscription is gone. */
+    final void ended() {
+      if (ended.compareAndSet(false, true)) {
+        subscriptions.remove(this);
+        droppedByClosedSubscriptions.add(clientDropped());
+      }
+    }
+
+    /** Stops interest and handles what already arrived; false if that took longer than allowed. */
+    boolean drainWithin(Duration timeout) {
+      Deadline d = Deadline.in(timeout);
+      io.nats.client.Subscription s = natsSub;
+      try {
+        boolean unsubscribed =
+            s == null
+                || !s.isActive()
+                || s.drain(timeout).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        return awaitHandlers(d) && unsubscribed;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+        return false;
+      } finally {
+        ended();
+        released();
+      }
     }
 
     @Override
     public void drain(Duration timeout) {
-      io.nats.client.Subscription s = natsSub;
-      if (s == null || !s.isActive()) {
-        return;
-      }
-      try {
-        s.drain(timeout).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException | TimeoutException e) {
-        throw new BrokerException(
-            "drain of subscription '" + subject + "' did not finish within " + timeout, e);
-      } finally {
-        subscriptions.remove(this);
+      if (!drainWithin(timeout)) {
+        throw new DrainTimeoutException(
+            "drain of subscription '" + subject + "' did not finish within " + timeout);
       }
     }
 
     @Override
     public void close() {
       io.nats.client.Subscription s = natsSub;
-      subscriptions.remove(this);
-      if (s != null && s.isActive() && nc.getStatus() != Connection.Status.CLOSED) {
+      ended();
+      if (s != null && s.isActive() && !conn.isClosed()) {
         try {
-          dispatcher.unsubscribe(s);
+          dispatcher().unsubscribe(s);
         } catch (IllegalStateException e) {
           // Connection closed in between: nothing left to unsubscribe.
         }
       }
+      released();
     }
+
+    /** The dispatcher this subscription's handler runs on. */
+    Dispatcher dispatcher() {
+      return dispatcher;
+    }
+
+    /** After close: what the subscription held of its own. */
+    void released() {}
 
     @Override
     public String toString() {
@@ -424,17 +408,51 @@ public class NatsBroker implements Broker {
     }
   }
 
-  private final class DirectSub extends Sub {
+  /** A plain or queue subscription whose handler has a dispatcher (a thread) of its own. */
+  private final class OwnThreadSub extends DirectSub {
+    private Dispatcher own;
+
+    OwnThreadSub(String subject, String queue, MessageHandler handler) {
+      super(subject, queue, handler);
+    }
+
+    @Override
+    void start() {
+      own = nc.createDispatcher();
+      own.setPendingLimits(conn.options().pendingMessageLimit(), 512L * 1024 * 1024);
+      super.start();
+    }
+
+    @Override
+    Dispatcher dispatcher() {
+      return own;
+    }
+
+    @Override
+    void released() {
+      if (own != null && !conn.isClosed()) {
+        try {
+          nc.closeDispatcher(own);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+          // closed with the connection already
+        }
+      }
+    }
+  }
+
+  /** A plain or queue subscription on the broker's shared dispatcher. */
+  private class DirectSub extends Sub {
     DirectSub(String subject, String queue, MessageHandler handler) {
       super(subject, queue, handler);
     }
 
     @Override
     void start() {
+      Dispatcher d = dispatcher();
       natsSub =
           queue == null
-              ? dispatcher.subscribe(subject, this::handle)
-              : dispatcher.subscribe(subject, queue, this::handle);
+              ? d.subscribe(subject, this::handle)
+              : d.subscribe(subject, queue, this::handle);
     }
 
     @Override
@@ -456,9 +474,11 @@ public class NatsBroker implements Broker {
   private final class LatestOnlySub extends Sub {
     private final ConcurrentHashMap<String, io.nats.client.Message> slots =
         new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicBoolean scheduled =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
     private final LongAdder replaced = new LongAdder();
+    // Held while the handler runs: close() takes it, so once close returns no handler runs.
+    private final ReentrantLock running = new ReentrantLock();
+    private volatile boolean closed;
 
     LatestOnlySub(String subject, MessageHandler handler) {
       super(subject, null, handler);
@@ -470,10 +490,17 @@ public class NatsBroker implements Broker {
     }
 
     private void offer(io.nats.client.Message m) {
+      if (closed) {
+        return;
+      }
       if (slots.put(m.getSubject(), m) != null) {
         replaced.increment();
         droppedLatest.increment();
       }
+      schedule();
+    }
+
+    private void schedule() {
       if (scheduled.compareAndSet(false, true)) {
         try {
           latestPool.execute(this::drainSlots);
@@ -483,20 +510,71 @@ public class NatsBroker implements Broker {
       }
     }
 
+    /**
+     * One sweep: each slot's newest message once, then back to the end of the pool's queue if more
+     * arrived meanwhile. Looping here instead kept a backlogged subscription on its thread for as
+     * long as its publisher ran, and with a bounded pool the other subscriptions never ran (seen in
+     * FanOutScenarioTest: 18 of 20 slow rooms starved).
+     */
     private void drainSlots() {
-      while (true) {
-        for (String key : slots.keySet()) {
+      for (String key : slots.keySet()) {
+        running.lock();
+        try {
+          if (closed) {
+            slots.clear();
+            break;
+          }
           io.nats.client.Message m = slots.remove(key);
           if (m != null) {
             handle(m);
           }
+        } finally {
+          running.unlock();
         }
-        scheduled.set(false);
-        // A message that arrived after the last sweep but before the flag was cleared found the
-        // flag set and did not schedule: sweep again if so.
-        if (slots.isEmpty() || !scheduled.compareAndSet(false, true)) {
-          return;
+      }
+      scheduled.set(false);
+      // A message that arrived after the sweep found the flag set and did not schedule: do it.
+      if (!closed && !slots.isEmpty()) {
+        schedule();
+      }
+    }
+
+    /** Nothing waiting and nothing running. */
+    boolean idle() {
+      return slots.isEmpty() && !scheduled.get() && !running.isLocked();
+    }
+
+    @Override
+    boolean drainWithin(Duration timeout) {
+      Deadline d = Deadline.in(timeout);
+      boolean unsubscribed = super.drainWithin(timeout);
+      while (!idle() && !d.passed()) {
+        // What the dispatcher already handed over is still being handled: wait for it.
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
+      boolean done = idle();
+      stopHandling();
+      return unsubscribed && done;
+    }
+
+    @Override
+    public void close() {
+      super.close();
+      stopHandling();
+    }
+
+    private void stopHandling() {
+      closed = true;
+      slots.clear();
+      if (running.isHeldByCurrentThread()) {
+        return; // closed from inside its own handler
+      }
+      try {
+        if (running.tryLock(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          running.unlock();
         }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 
@@ -546,13 +624,15 @@ public class NatsBroker implements Broker {
   @Override
   public CompletableFuture<Message> requestAsync(
       String subject, Headers headers, byte[] data, Duration timeout) {
-    ensureOpen();
+    ensureNotClosed();
     Subjects.requirePublishable(subject);
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("request timeout must be positive, got " + timeout);
     }
+    headers = TraceContext.withCurrent(headers, conn.options().traceContext());
     checkPayload(subject, headers, data);
     CompletableFuture<Message> out = new CompletableFuture<>();
+    long start = System.nanoTime();
     CompletableFuture<io.nats.client.Message> f;
     try {
       io.nats.client.Message m =
@@ -563,7 +643,7 @@ public class NatsBroker implements Broker {
               .build();
       f = nc.requestWithTimeout(m, timeout);
     } catch (IllegalStateException e) {
-      throw mapStateError("request on '" + subject + "'", e);
+      throw conn.stateError("request on '" + subject + "'", e);
     }
     published.increment();
     f.whenComplete(
@@ -582,7 +662,30 @@ public class NatsBroker implements Broker {
                 f.cancel(false);
               }
             });
+    BrokerObserver obs = conn.options().observer();
+    if (obs != BrokerObserver.NONE) {
+      String template = conn.options().subjectTemplate(subject);
+      out.whenComplete(
+          (reply, err) -> obs.requested(template, requestOutcome(err), System.nanoTime() - start));
+    }
     return out;
+  }
+
+  static String requestOutcome(Throwable err) {
+    if (err == null) {
+      return "answered";
+    }
+    Throwable c =
+        err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+            ? err.getCause()
+            : err;
+    if (c instanceof RequestTimeoutException) {
+      return "timeout";
+    }
+    if (c instanceof NoRespondersException) {
+      return "no-responders";
+    }
+    return "error";
   }
 
   /** Completes with an error, counting timeouts before any waiter can wake up and read stats. */
@@ -611,8 +714,9 @@ public class NatsBroker implements Broker {
           "no responders on '" + subject + "': nothing subscribes to it (is the service up?)");
     }
     if (e instanceof TimeoutException || e instanceof CancellationException) {
-      if (nc.getStatus() == Connection.Status.CLOSED) {
-        return new BrokerClosedException("broker " + name + " closed while awaiting a reply", e);
+      if (conn.isClosed()) {
+        return new BrokerClosedException(
+            "broker " + conn.name() + " closed while awaiting a reply", e);
       }
       return timeoutError(subject, timeout);
     }
@@ -623,7 +727,7 @@ public class NatsBroker implements Broker {
 
   @Override
   public void flush(Duration timeout) {
-    ensureOpen();
+    ensureNotClosed();
     try {
       nc.flush(timeout);
     } catch (TimeoutException e) {
@@ -633,80 +737,119 @@ public class NatsBroker implements Broker {
       Thread.currentThread().interrupt();
       throw new BrokerException("interrupted during flush", e);
     } catch (IllegalStateException e) {
-      throw mapStateError("flush", e);
+      throw conn.stateError("flush", e);
     }
   }
 
+  /**
+   * Stops new interest at once, lets every subscription's handlers finish what has arrived (they
+   * may still publish and reply), flushes, then closes. The future completes when the broker is
+   * closed; exceptionally with {@link DrainTimeoutException} when something was still outstanding
+   * at the deadline (the broker is closed anyway).
+   */
   @Override
   public CompletableFuture<Void> drain(Duration timeout) {
-    if (closing) {
-      return CompletableFuture.completedFuture(null);
-    }
-    closing = true;
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    try {
-      CompletableFuture<Boolean> f = nc.drain(timeout);
-      f.whenComplete(
-          (ok, err) -> {
-            latestPool.shutdown();
-            try {
-              latestPool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            closeQuietly();
-            if (err != null) {
-              done.completeExceptionally(err);
-            } else {
-              done.complete(null);
-            }
-          });
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closeQuietly();
-      done.completeExceptionally(e);
-    } catch (TimeoutException | IllegalStateException e) {
-      closeQuietly();
-      done.completeExceptionally(e);
-    }
-    return done;
+    return drainAndClose(timeout, d -> List.of());
   }
 
+  /** The steps of a drain before the Core subscriptions go: what they left unfinished. */
+  @FunctionalInterface
+  interface DrainStep {
+    List<String> drain(Deadline deadline);
+  }
+
+  /** A drain whose {@code first} step runs before the subscriptions are drained. */
+  CompletableFuture<Void> drainAndClose(Duration timeout, DrainStep first) {
+    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("drain timeout must be positive, got " + timeout);
+    }
+    synchronized (this) {
+      if (lifecycle != Lifecycle.OPEN) {
+        return drained;
+      }
+      lifecycle = Lifecycle.DRAINING;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              Deadline d = Deadline.in(timeout);
+              List<String> left = new ArrayList<>();
+              try {
+                left.addAll(first.drain(d));
+                left.addAll(drainSubscriptions(d));
+                if (!conn.isClosed()) {
+                  try {
+                    nc.flush(d.left().isZero() ? Duration.ofMillis(1) : d.left());
+                  } catch (TimeoutException | IllegalStateException e) {
+                    left.add("unflushed publishes (" + e.getMessage() + ")");
+                  }
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                left.add("interrupted");
+              } catch (RuntimeException e) {
+                left.add("drain failed: " + e);
+              }
+              close();
+              if (left.isEmpty()) {
+                drained.complete(null);
+              } else {
+                drained.completeExceptionally(
+                    new DrainTimeoutException(
+                        "drain of broker "
+                            + conn.name()
+                            + " did not finish within "
+                            + timeout
+                            + ": "
+                            + String.join("; ", left)));
+              }
+            },
+            "natsproof-drain-" + conn.name());
+    t.setDaemon(true);
+    t.start();
+    return drained;
+  }
+
+  /** Drains every subscription; names those that did not finish by the deadline. */
+  List<String> drainSubscriptions(Deadline d) {
+    List<String> left = new ArrayList<>();
+    for (Sub s : List.copyOf(subscriptions)) {
+      Duration rest = d.left().isZero() ? Duration.ofMillis(1) : d.left();
+      if (!s.drainWithin(rest)) {
+        left.add("subscription '" + s.subject() + "' still had messages to handle");
+      }
+    }
+    return left;
+  }
+
+  /** Closes the connection at once. Idempotent. */
   @Override
   public void close() {
-    closing = true;
-    closeQuietly();
-  }
-
-  private void closeQuietly() {
-    onClose();
+    synchronized (this) {
+      if (lifecycle == Lifecycle.CLOSED) {
+        return;
+      }
+      lifecycle = Lifecycle.CLOSED;
+    }
+    for (Sub s : List.copyOf(subscriptions)) {
+      s.ended();
+    }
     latestPool.shutdownNow();
-    try {
-      nc.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (ownsConnection) {
+      conn.close();
     }
   }
-
-  /** Hook for subclasses: the connection is back (called on a jnats thread: do not block). */
-  protected void onReconnected() {}
-
-  /** Hook for subclasses to stop their own work before the connection closes. */
-  protected void onClose() {}
 
   @Override
   public ConnectionState state() {
-    return switch (nc.getStatus()) {
-      case CONNECTED -> ConnectionState.CONNECTED;
-      case CONNECTING, RECONNECTING -> ConnectionState.RECONNECTING;
-      case DISCONNECTED -> ConnectionState.DISCONNECTED;
-      case CLOSED -> ConnectionState.CLOSED;
-    };
+    return conn.state();
   }
 
   @Override
   public BrokerStats stats() {
-    long clientDropped = 0;
+    // Subscriptions on the shared dispatcher are dropped at the dispatcher: jnats counts those
+    // there, not per subscription, and the count lives as long as the broker.
+    long clientDropped = droppedByClosedSubscriptions.sum() + dispatcher.getDroppedCount();
     for (Sub s : subscriptions) {
       clientDropped += s.clientDropped();
     }
@@ -714,21 +857,21 @@ public class NatsBroker implements Broker {
         published.sum(),
         delivered.sum(),
         droppedLatest.sum() + clientDropped,
-        slowConsumerEvents.sum(),
-        handlerErrors.sum(),
-        reconnects.sum(),
-        disconnects.sum(),
+        conn.slowConsumerEvents.sum(),
+        handlerErrors.sum() + conn.listenerErrors.sum(),
+        conn.reconnects.sum(),
+        conn.disconnects.sum(),
         requestTimeouts.sum());
   }
 
   @Override
   public long maxPayloadBytes() {
-    return nc.getServerInfo().getMaxPayload();
+    return conn.maxPayloadBytes();
   }
 
   @Override
   public String serverVersion() {
-    return nc.getServerInfo().getVersion();
+    return conn.serverVersion();
   }
 
   @Override
@@ -737,15 +880,25 @@ public class NatsBroker implements Broker {
   }
 
   public String name() {
-    return name;
+    return conn.name();
   }
 
   public BrokerOptions options() {
-    return options;
+    return conn.options();
+  }
+
+  /** Adds a listener after connecting (the options' listeners also see CONNECTED). */
+  public void addConnectionListener(ConnectionListener listener) {
+    conn.addListener(listener);
   }
 
   /** The underlying jnats connection, for what the broker API does not cover. */
   public Connection connection() {
     return nc;
+  }
+
+  @Override
+  public String toString() {
+    return "NatsBroker[" + conn + "]";
   }
 }

@@ -1,93 +1,77 @@
 package dev.natsproof.broker.nats;
 
+import static dev.natsproof.broker.nats.JetStreamErrors.STREAM_NOT_FOUND;
+
 import dev.natsproof.broker.BrokerException;
 import dev.natsproof.broker.BrokerOptions;
+import dev.natsproof.broker.BrokerStats;
+import dev.natsproof.broker.ConnectionListener;
+import dev.natsproof.broker.ConnectionState;
 import dev.natsproof.broker.ConsumeOptions;
 import dev.natsproof.broker.EnqueueOptions;
 import dev.natsproof.broker.EnqueueResult;
-import dev.natsproof.broker.EnqueueResult.RejectReason;
+import dev.natsproof.broker.Headers;
+import dev.natsproof.broker.Message;
+import dev.natsproof.broker.MessageHandler;
 import dev.natsproof.broker.ReplayRequest;
 import dev.natsproof.broker.ServerFeatures;
 import dev.natsproof.broker.StreamBroker;
-import dev.natsproof.broker.StreamConfigMismatchException;
 import dev.natsproof.broker.StreamConsumer;
 import dev.natsproof.broker.StreamMessage;
 import dev.natsproof.broker.StreamMessageHandler;
 import dev.natsproof.broker.StreamSpec;
-import dev.natsproof.broker.Subjects;
+import dev.natsproof.broker.Subscription;
+import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.PublishOptions;
-import io.nats.client.api.DiscardPolicy;
-import io.nats.client.api.PublishAck;
-import io.nats.client.api.RetentionPolicy;
-import io.nats.client.api.StorageType;
-import io.nats.client.api.StreamConfiguration;
-import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Stream broker on jnats: enqueue with idempotency keys and honest outcomes, durable pull
- * consumers with every ack path, idempotent provisioning, replay.
+ * consumers with every ack path, idempotent provisioning, replay. Also a Core broker on the same
+ * connection.
+ *
+ * <p>It is assembled from parts that each do one job: the connection ({@link NatsConnection}), the
+ * Core broker on it ({@link NatsBroker}), enqueue ({@link Enqueuer}, sync and async under one
+ * {@link RetryPolicy}), consumer supervision ({@link ConsumerSupervisor}) and provisioning ({@link
+ * Provisioner}).
  */
-public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
+public final class NatsStreamBroker implements StreamBroker {
   /** Default number of async enqueues in flight. */
   public static final int DEFAULT_ASYNC_WINDOW = 256;
 
-  /** The server's default duplicate window, assumed for streams not provisioned here. */
-  static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofMinutes(2);
-
-  private final JetStream js;
+  private final NatsConnection conn;
+  private final NatsBroker core;
   private final JetStreamManagement jsm;
   private final ServerFeatures features;
-  private final Semaphore window;
-  private final int windowSize;
-  private final ScheduledExecutorService timers;
-  private final Set<NatsStreamConsumer> consumers = ConcurrentHashMap.newKeySet();
-  private final AtomicLong idCounter = new AtomicLong();
-  private final String idPrefix = UUID.randomUUID().toString().substring(0, 12);
-  private volatile Duration shortestDuplicateWindow = DEFAULT_DUPLICATE_WINDOW;
+  private final Enqueuer enqueuer;
+  private final ConsumerSupervisor supervisor;
+  private final Provisioner provisioner;
 
-  private NatsStreamBroker(BrokerOptions options, int asyncWindow) {
-    super(options);
-    if (asyncWindow < 1) {
-      close();
-      throw new IllegalArgumentException("asyncWindow must be >= 1, got " + asyncWindow);
-    }
+  private NatsStreamBroker(NatsConnection conn, int asyncWindow) {
+    this.conn = conn;
+    JetStream js;
     try {
-      this.js = nc.jetStream();
-      this.jsm = nc.jetStreamManagement();
+      js = conn.nc().jetStream();
+      this.jsm = conn.nc().jetStreamManagement();
     } catch (IOException e) {
-      close();
-      throw new BrokerException("cannot open JetStream on " + options.servers(), e);
+      conn.close();
+      throw new BrokerException(
+          "cannot open JetStream on " + BrokerOptions.redact(conn.options().servers()), e);
     }
-    this.features = ServerFeatures.of(nc.getServerInfo().getVersion());
-    this.windowSize = asyncWindow;
-    this.window = new Semaphore(asyncWindow);
-    this.timers =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "natsproof-enqueue-timer-" + name());
-              t.setDaemon(true);
-              return t;
-            });
-    this.timers.scheduleWithFixedDelay(this::sweepAttempts, 20, 20, TimeUnit.MILLISECONDS);
+    this.core = NatsBroker.on(conn);
+    String cluster = conn.nc().getServerInfo().getCluster();
+    this.features = ServerFeatures.of(conn.serverVersion(), cluster != null && !cluster.isEmpty());
+    RetryPolicy retry = new RetryPolicy(features);
+    this.enqueuer = new Enqueuer(conn, js, retry, asyncWindow, this::isClosed);
+    this.supervisor = new ConsumerSupervisor(conn.name());
+    this.provisioner = new Provisioner(jsm, retry);
+    conn.onReconnected(supervisor::onReconnected);
   }
 
   public static NatsStreamBroker connect(BrokerOptions options) {
@@ -96,7 +80,15 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
 
   /** Connects with at most {@code asyncWindow} async enqueues in flight. */
   public static NatsStreamBroker connect(BrokerOptions options, int asyncWindow) {
-    return new NatsStreamBroker(options, asyncWindow);
+    if (asyncWindow < 1) {
+      throw new IllegalArgumentException(
+          "asyncWindow must be >= 1 (async enqueues in flight at once), got " + asyncWindow);
+    }
+    return new NatsStreamBroker(new NatsConnection(options), asyncWindow);
+  }
+
+  private boolean isClosed() {
+    return conn.isClosed();
   }
 
   @Override
@@ -105,276 +97,26 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
   }
 
   public int asyncWindow() {
-    return windowSize;
+    return enqueuer.windowSize();
   }
 
   /** Async enqueues currently in flight. */
   public int asyncInFlight() {
-    return windowSize - window.availablePermits();
+    return enqueuer.inFlight();
   }
 
   // ------------------------------------------------------------------ enqueue
 
-  private String messageId(EnqueueOptions o) {
-    return o.idempotencyKey().orElseGet(() -> "np-" + idPrefix + "-" + idCounter.incrementAndGet());
-  }
-
-  /** Retries must end inside the duplicate window, or a late retry could store a second copy. */
-  private long deadlineNanos(EnqueueOptions o) {
-    Duration cap = shortestDuplicateWindow.minus(o.attemptTimeout());
-    Duration d = o.deadline().compareTo(cap) > 0 ? cap : o.deadline();
-    if (d.isNegative() || d.isZero()) {
-      d = o.attemptTimeout();
-    }
-    return System.nanoTime() + d.toNanos();
-  }
-
-  /**
-   * The message without its id: {@link #publishOptions} carries the id, and jnats writes it into a
-   * copy of the headers as {@code Nats-Msg-Id} on every publish.
-   */
-  private io.nats.client.Message message(String subject, byte[] data, EnqueueOptions o) {
-    NatsMessage.Builder b = NatsMessage.builder().subject(subject).data(data);
-    if (!o.headers().isEmpty()) {
-      b.headers(NatsHeaders.toNats(o.headers()));
-    }
-    return b.build();
-  }
-
-  private PublishOptions publishOptions(EnqueueOptions o, String id, Duration attemptTimeout) {
-    PublishOptions.Builder b = PublishOptions.builder().messageId(id).streamTimeout(attemptTimeout);
-    o.expectedLastSequence().ifPresent(b::expectedLastSequence);
-    o.expectedLastSubjectSequence().ifPresent(b::expectedLastSubjectSequence);
-    o.expectedStream().ifPresent(b::expectedStream);
-    return b.build();
-  }
-
-  /** Checks that can reject before anything is sent; null when the message may go. */
-  private EnqueueResult.Rejected precheck(String subject, byte[] data, String id) {
-    ensureOpen();
-    if (!Subjects.isPublishable(subject)) {
-      String why;
-      try {
-        Subjects.requirePublishable(subject);
-        why = "invalid subject";
-      } catch (RuntimeException e) {
-        why = e.getMessage();
-      }
-      return new EnqueueResult.Rejected(id, RejectReason.INVALID_SUBJECT, why, 0);
-    }
-    long max = nc.getServerInfo().getMaxPayload();
-    if (data != null && max > 0 && data.length > max) {
-      return new EnqueueResult.Rejected(
-          id,
-          RejectReason.TOO_LARGE,
-          data.length + " bytes exceed the server's max_payload of " + max,
-          0);
-    }
-    return null;
-  }
-
+  /** Never throws for its outcome: a closed broker answers REJECTED (NOT_SENT). */
   @Override
   public EnqueueResult enqueue(String subject, byte[] data, EnqueueOptions o) {
-    String id = messageId(o);
-    EnqueueResult.Rejected early = precheck(subject, data, id);
-    if (early != null) {
-      return early;
-    }
-    long deadline = deadlineNanos(o);
-    io.nats.client.Message msg = message(subject, data, o);
-    int attempts = 0;
-    boolean maybeStored = false;
-    String lastError = null;
-    while (true) {
-      attempts++;
-      Duration attemptTimeout = remaining(deadline, o.attemptTimeout());
-      try {
-        PublishAck ack = js.publish(msg, publishOptions(o, id, attemptTimeout));
-        published.increment();
-        return new EnqueueResult.Acked(
-            id, ack.getStream(), ack.getSeqno(), ack.isDuplicate(), attempts);
-      } catch (Exception e) {
-        PublishErrors.Classified c = PublishErrors.classify(e);
-        lastError = c.detail();
-        EnqueueResult definite = definite(c, id, attempts, maybeStored);
-        if (definite != null) {
-          return definite;
-        }
-        maybeStored |= c.sent();
-      }
-      long pause = retryPauseNanos(attempts);
-      if (System.nanoTime() + pause + TimeUnit.MILLISECONDS.toNanos(50) >= deadline) {
-        return maybeStored
-            ? new EnqueueResult.Indeterminate(id, lastError, attempts)
-            : new EnqueueResult.Rejected(id, RejectReason.NOT_SENT, lastError, attempts);
-      }
-      LockSupport.parkNanos(pause);
-    }
-  }
-
-  /**
-   * A definite answer ends the retries. After an attempt that may have stored the message, only a
-   * wrong-expected-sequence stays definite (dedup is checked before expectations, so a stored
-   * earlier attempt would have come back as a duplicate ack); any other error then leaves the
-   * outcome indeterminate.
-   */
-  private static EnqueueResult definite(
-      PublishErrors.Classified c, String id, int attempts, boolean maybeStored) {
-    if (!c.definite() || c.reason() == RejectReason.NOT_SENT) {
-      return null;
-    }
-    if (maybeStored && c.reason() != RejectReason.WRONG_EXPECTED_SEQUENCE) {
-      return new EnqueueResult.Indeterminate(
-          id, c.detail() + " (after an attempt that may have stored it)", attempts);
-    }
-    return new EnqueueResult.Rejected(id, c.reason(), c.detail(), attempts);
-  }
-
-  private static Duration remaining(long deadlineNanos, Duration attemptTimeout) {
-    long left = deadlineNanos - System.nanoTime();
-    long ms =
-        Math.max(100, Math.min(attemptTimeout.toMillis(), TimeUnit.NANOSECONDS.toMillis(left)));
-    return Duration.ofMillis(ms);
-  }
-
-  /** 50 ms, 100 ms, 200 ms … up to 1 s between attempts: the server is restarting or far. */
-  private static long retryPauseNanos(int attempts) {
-    long ms = Math.min(1000, 50L << Math.min(5, attempts - 1));
-    return TimeUnit.MILLISECONDS.toNanos(ms);
+    return enqueuer.enqueue(subject, data, o);
   }
 
   @Override
   public CompletableFuture<EnqueueResult> enqueueAsync(
       String subject, byte[] data, EnqueueOptions o) {
-    String id = messageId(o);
-    EnqueueResult.Rejected early = precheck(subject, data, id);
-    if (early != null) {
-      return CompletableFuture.completedFuture(early);
-    }
-    long deadline = deadlineNanos(o);
-    try {
-      if (!window.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        return CompletableFuture.completedFuture(
-            new EnqueueResult.Rejected(
-                id,
-                RejectReason.WINDOW_FULL,
-                windowSize + " async enqueues stayed in flight until the deadline",
-                0));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return CompletableFuture.completedFuture(
-          new EnqueueResult.Rejected(id, RejectReason.NOT_SENT, "interrupted", 0));
-    }
-    AsyncEnqueue a = new AsyncEnqueue(message(subject, data, o), o, id, deadline);
-    a.attempt();
-    return a.result;
-  }
-
-  /** An async publish attempt waiting for its ack, and when it stops waiting. */
-  private record Attempt(
-      CompletableFuture<PublishAck> future, long deadlineNanos, Duration timeout, int number) {}
-
-  private final Set<Attempt> pendingAttempts = ConcurrentHashMap.newKeySet();
-
-  private void sweepAttempts() {
-    long now = System.nanoTime();
-    for (Attempt a : pendingAttempts) {
-      if (now >= a.deadlineNanos()) {
-        pendingAttempts.remove(a);
-        a.future()
-            .completeExceptionally(
-                new java.util.concurrent.TimeoutException(
-                    "no ack within " + a.timeout() + " (attempt " + a.number() + ")"));
-      }
-    }
-  }
-
-  /** One async enqueue: attempts with its own timeout, retries, one permit released once. */
-  private final class AsyncEnqueue {
-    final io.nats.client.Message msg;
-    final EnqueueOptions o;
-    final String id;
-    final long deadline;
-    final CompletableFuture<EnqueueResult> result = new CompletableFuture<>();
-    final AtomicBoolean released = new AtomicBoolean();
-    volatile int attempts;
-    volatile boolean maybeStored;
-    volatile String lastError;
-
-    AsyncEnqueue(io.nats.client.Message msg, EnqueueOptions o, String id, long deadline) {
-      this.msg = msg;
-      this.o = o;
-      this.id = id;
-      this.deadline = deadline;
-    }
-
-    void attempt() {
-      if (result.isDone()) {
-        return;
-      }
-      int n = ++attempts;
-      Duration attemptTimeout = remaining(deadline, o.attemptTimeout());
-      CompletableFuture<PublishAck> f;
-      try {
-        f = js.publishAsync(msg, publishOptions(o, id, attemptTimeout));
-      } catch (Exception e) {
-        failed(n, e);
-        return;
-      }
-      // jnats's async futures end on its cleanup tick, 5-10 s late: this attempt ends on time.
-      // One sweeper for all attempts; a scheduled task per message cost ~40% of async throughput.
-      Attempt a = new Attempt(f, System.nanoTime() + attemptTimeout.toNanos(), attemptTimeout, n);
-      pendingAttempts.add(a);
-      f.whenComplete(
-          (ack, err) -> {
-            pendingAttempts.remove(a);
-            if (err == null) {
-              published.increment();
-              finish(
-                  new EnqueueResult.Acked(
-                      id, ack.getStream(), ack.getSeqno(), ack.isDuplicate(), n));
-            } else {
-              failed(n, err);
-            }
-          });
-    }
-
-    void failed(int n, Throwable err) {
-      PublishErrors.Classified c = PublishErrors.classify(err);
-      lastError = c.detail();
-      EnqueueResult definite = definite(c, id, n, maybeStored);
-      if (definite != null) {
-        finish(definite);
-        return;
-      }
-      if (c.sent()) {
-        maybeStored = true;
-      }
-      long pause = retryPauseNanos(n);
-      if (System.nanoTime() + pause + TimeUnit.MILLISECONDS.toNanos(50) >= deadline) {
-        finish(
-            maybeStored
-                ? new EnqueueResult.Indeterminate(id, lastError, n)
-                : new EnqueueResult.Rejected(id, RejectReason.NOT_SENT, lastError, n));
-        return;
-      }
-      try {
-        timers.schedule(this::attempt, pause, TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        finish(
-            maybeStored
-                ? new EnqueueResult.Indeterminate(id, "broker closed during retries", n)
-                : new EnqueueResult.Rejected(id, RejectReason.NOT_SENT, "broker closed", n));
-      }
-    }
-
-    void finish(EnqueueResult r) {
-      if (released.compareAndSet(false, true)) {
-        window.release();
-      }
-      result.complete(r);
-    }
+    return enqueuer.enqueueAsync(subject, data, o);
   }
 
   // ------------------------------------------------------------------ consume
@@ -382,238 +124,83 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
   @Override
   public StreamConsumer consume(
       String stream, StreamMessageHandler handler, ConsumeOptions options) {
-    ensureOpen();
+    core.ensureOpenForInterest();
     if (handler == null) {
       throw new IllegalArgumentException("handler must not be null");
     }
     if (options == null) {
       throw new IllegalArgumentException("consume options are required (a durable name at least)");
     }
-    NatsStreamConsumer c = new NatsStreamConsumer(this, stream, handler, options);
-    consumers.add(c);
-    startWatchdog();
+    NatsStreamConsumer c = new NatsStreamConsumer(this, conn, stream, handler, options);
+    supervisor.add(c);
+    conn.options().observer().consumerStarted(c);
     return c;
   }
 
-  /**
-   * jnats re-sends subscriptions on reconnect but not pull requests; it re-pulls only when a pull's
-   * heartbeats have been missing long enough (observed ~2.4 s with 1 s pulls, 45-90 s with the
-   * defaults). Pull again as soon as the connection is back.
-   */
   @Override
-  protected void onReconnected() {
-    for (NatsStreamConsumer c : consumers) {
-      try {
-        timers.execute(c::repull);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        return; // closing
-      }
+  public StreamConsumer consumeSubject(
+      String subject, StreamMessageHandler handler, ConsumeOptions options) {
+    core.ensureOpenForInterest();
+    if (options == null) {
+      throw new IllegalArgumentException("consume options are required (a durable name at least)");
     }
-  }
-
-  private final AtomicBoolean watchdogStarted = new AtomicBoolean();
-
-  private void startWatchdog() {
-    if (watchdogStarted.compareAndSet(false, true)) {
-      timers.scheduleWithFixedDelay(
-          () -> {
-            for (NatsStreamConsumer c : consumers) {
-              c.watchdog();
-            }
-          },
-          1,
-          1,
-          TimeUnit.SECONDS);
+    ConsumeOptions filtered = options.withOnlyFilter(subject);
+    List<String> streams;
+    try {
+      streams = conn.nc().jetStreamManagement().getStreamNames(subject);
+    } catch (IOException | JetStreamApiException e) {
+      throw new BrokerException(
+          "cannot find the stream that captures '" + subject + "': " + e.getMessage(), e);
     }
+    if (streams.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no stream captures subject '"
+              + subject
+              + "': provision one first (GameStreams.all(replicas) covers settle.>,"
+              + " leaderboard.>, mail.>, audit.>, dlq.>), or name the stream: consume(stream, ..)");
+    }
+    if (streams.size() > 1) {
+      throw new IllegalArgumentException(
+          "subject '"
+              + subject
+              + "' is captured by several streams "
+              + streams
+              + ": name the one to consume from with consume(stream, ..), or narrow the subject");
+    }
+    return consume(streams.get(0), handler, filtered);
   }
 
   void forget(NatsStreamConsumer c) {
-    consumers.remove(c);
+    supervisor.remove(c);
   }
 
-  @Override
-  protected void onClose() {
-    for (NatsStreamConsumer c : List.copyOf(consumers)) {
-      c.close();
-    }
-    timers.shutdownNow();
+  /** The consumers running on this broker. */
+  List<NatsStreamConsumer> consumers() {
+    return supervisor.consumers();
   }
 
   // ------------------------------------------------------------------ provision
 
   @Override
   public void provision(StreamSpec spec, Duration deadline) {
-    ensureOpen();
-    if (deadline == null || deadline.isNegative() || deadline.isZero()) {
-      throw new IllegalArgumentException(
-          "provision deadline must be > 0, got " + deadline + ": give how long to keep asking");
-    }
-    StreamConfiguration wanted = configuration(spec);
-    long until = System.nanoTime() + deadline.toNanos();
-    long backoffMillis = 100;
-    for (int attempt = 1; ; attempt++) {
-      try {
-        provisionOnce(spec, wanted);
-        return;
-      } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() != JS_TEMPORARILY_UNAVAILABLE || System.nanoTime() >= until) {
-          throw new BrokerException(
-              "cannot provision stream "
-                  + spec.name()
-                  + ": "
-                  + e.getErrorDescription()
-                  + " (error "
-                  + e.getApiErrorCode()
-                  + (attempt > 1 ? ", after " + attempt + " attempts" : "")
-                  + ")",
-              e);
-        }
-      } catch (IOException e) {
-        if (System.nanoTime() >= until) {
-          throw new BrokerException(
-              "cannot provision stream "
-                  + spec.name()
-                  + ": the JetStream API did not answer within "
-                  + deadline
-                  + " ("
-                  + attempt
-                  + " attempts; last: "
-                  + e.getMessage()
-                  + "). Check that the servers run JetStream and that a cluster has a meta leader"
-                  + " (nats server report jetstream), or give a longer deadline.",
-              e);
-        }
-      }
-      long leftMillis = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
-      try {
-        // A back-off between attempts at a remote API, not a wait for an event of ours.
-        Thread.sleep(Math.max(1, Math.min(backoffMillis, leftMillis)));
-      } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
-        throw new BrokerException("provisioning stream " + spec.name() + " interrupted", ie);
-      }
-      backoffMillis = Math.min(backoffMillis * 2, 2_000);
-    }
+    core.ensureNotClosed();
+    provisioner.provision(spec, deadline);
   }
 
-  /** JetStream's "temporarily unavailable" API error, seen while a cluster has no meta leader. */
-  private static final int JS_TEMPORARILY_UNAVAILABLE = 10008;
-
-  private void provisionOnce(StreamSpec spec, StreamConfiguration wanted)
-      throws IOException, JetStreamApiException {
-    StreamConfiguration existing;
-    try {
-      existing = jsm.getStreamInfo(spec.name()).getConfiguration();
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() != 10059) {
-        throw e;
-      }
-      try {
-        jsm.addStream(wanted);
-        remember(spec);
-        return;
-      } catch (JetStreamApiException raced) {
-        // 10058: name in use: a racing provisioner, or an earlier attempt of ours whose answer
-        // was lost.
-        if (raced.getApiErrorCode() != 10058) {
-          throw raced;
-        }
-        existing = jsm.getStreamInfo(spec.name()).getConfiguration();
-      }
-    }
-    requireSame(spec, existing);
-    remember(spec);
-  }
-
-  private void remember(StreamSpec spec) {
-    synchronized (this) {
-      if (spec.duplicateWindow().compareTo(shortestDuplicateWindow) < 0) {
-        shortestDuplicateWindow = spec.duplicateWindow();
-      }
-    }
-  }
-
-  static StreamConfiguration configuration(StreamSpec s) {
-    return StreamConfiguration.builder()
-        .name(s.name())
-        .subjects(s.subjects())
-        .retentionPolicy(retention(s.retention()))
-        .storageType(StorageType.File)
-        .replicas(s.replicas())
-        .maxAge(s.maxAge())
-        .duplicateWindow(s.duplicateWindow())
-        .maxMessagesPerSubject(s.maxMessagesPerSubject())
-        .maximumMessageSize(s.maxMessageBytes())
-        .discardPolicy(DiscardPolicy.Old)
-        .build();
-  }
-
-  private static RetentionPolicy retention(StreamSpec.Retention r) {
-    return switch (r) {
-      case LIMITS -> RetentionPolicy.Limits;
-      case WORK_QUEUE -> RetentionPolicy.WorkQueue;
-      case INTEREST -> RetentionPolicy.Interest;
-    };
-  }
-
-  private static void requireSame(StreamSpec spec, StreamConfiguration c) {
-    List<String> diffs = new ArrayList<>();
-    if (!new HashSet<>(c.getSubjects()).equals(new HashSet<>(spec.subjects()))) {
-      diffs.add("subjects: existing " + c.getSubjects() + ", wanted " + spec.subjects());
-    }
-    if (c.getRetentionPolicy() != retention(spec.retention())) {
-      diffs.add("retention: existing " + c.getRetentionPolicy() + ", wanted " + spec.retention());
-    }
-    if (c.getStorageType() != StorageType.File) {
-      diffs.add("storage: existing " + c.getStorageType() + ", wanted File");
-    }
-    if (c.getReplicas() != spec.replicas()) {
-      diffs.add("replicas: existing " + c.getReplicas() + ", wanted " + spec.replicas());
-    }
-    if (!c.getMaxAge().equals(spec.maxAge())) {
-      diffs.add("maxAge: existing " + c.getMaxAge() + ", wanted " + spec.maxAge());
-    }
-    if (!c.getDuplicateWindow().equals(spec.duplicateWindow())) {
-      diffs.add(
-          "duplicateWindow: existing "
-              + c.getDuplicateWindow()
-              + ", wanted "
-              + spec.duplicateWindow());
-    }
-    if (c.getMaxMsgsPerSubject() != spec.maxMessagesPerSubject()) {
-      diffs.add(
-          "maxMessagesPerSubject: existing "
-              + c.getMaxMsgsPerSubject()
-              + ", wanted "
-              + spec.maxMessagesPerSubject());
-    }
-    if (c.getMaximumMessageSize() != spec.maxMessageBytes()) {
-      diffs.add(
-          "maxMessageBytes: existing "
-              + c.getMaximumMessageSize()
-              + ", wanted "
-              + spec.maxMessageBytes());
-    }
-    if (!diffs.isEmpty()) {
-      throw new StreamConfigMismatchException(
-          "stream "
-              + spec.name()
-              + " exists with different settings: "
-              + String.join("; ", diffs)
-              + ". natsproof never changes an existing stream: migrate it deliberately (nats"
-              + " stream edit, or a new stream and a mirror), or delete it if its data may go.");
-    }
+  /** The server configuration {@link #provision} creates for a spec. */
+  static io.nats.client.api.StreamConfiguration configuration(StreamSpec s) {
+    return Provisioner.configuration(s);
   }
 
   // ------------------------------------------------------------------ replay
 
   @Override
   public List<StreamMessage> replay(ReplayRequest r) {
-    ensureOpen();
+    core.ensureNotClosed();
     try {
-      return StreamReplay.run(nc, jsm, r);
+      return StreamReplay.run(conn.nc(), jsm, r);
     } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == 10059) {
+      if (JetStreamErrors.is(e, STREAM_NOT_FOUND)) {
         throw new BrokerException("stream '" + r.stream() + "' not found: nothing to replay", e);
       }
       throw new BrokerException(
@@ -623,11 +210,192 @@ public final class NatsStreamBroker extends NatsBroker implements StreamBroker {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BrokerException("replay of " + r.stream() + " interrupted", e);
+    } catch (BrokerException e) {
+      throw e;
     } catch (Exception e) {
-      if (e instanceof BrokerException be) {
-        throw be;
-      }
       throw new BrokerException("replay of " + r.stream() + " failed: " + e, e);
     }
+  }
+
+  // ------------------------------------------------------------------ Core, on the same connection
+
+  @Override
+  public void publish(String subject, byte[] data) {
+    core.publish(subject, data);
+  }
+
+  @Override
+  public void publish(String subject, Headers headers, byte[] data) {
+    core.publish(subject, headers, data);
+  }
+
+  @Override
+  public void reply(Message request, byte[] data) {
+    core.reply(request, data);
+  }
+
+  @Override
+  public Subscription subscribe(String subject, MessageHandler handler) {
+    return core.subscribe(subject, handler);
+  }
+
+  @Override
+  public Subscription queueSubscribe(String subject, String queue, MessageHandler handler) {
+    return core.queueSubscribe(subject, queue, handler);
+  }
+
+  @Override
+  public Subscription subscribeLatest(String subject, MessageHandler handler) {
+    return core.subscribeLatest(subject, handler);
+  }
+
+  @Override
+  public Subscription subscribeOnOwnThread(String subject, String queue, MessageHandler handler) {
+    return core.subscribeOnOwnThread(subject, queue, handler);
+  }
+
+  @Override
+  public Message request(String subject, byte[] data, Duration timeout) {
+    return core.request(subject, data, timeout);
+  }
+
+  @Override
+  public CompletableFuture<Message> requestAsync(
+      String subject, Headers headers, byte[] data, Duration timeout) {
+    return core.requestAsync(subject, headers, data, timeout);
+  }
+
+  @Override
+  public void flush(Duration timeout) {
+    core.flush(timeout);
+  }
+
+  /**
+   * Connected, JetStream answering an account request, and every consumer of this broker active;
+   * DEGRADED when a consumer is wedged or its durable missing, DOWN when the connection or
+   * JetStream is not there. One API request per call: for a health endpoint, not a hot loop.
+   */
+  @Override
+  public dev.natsproof.broker.BrokerHealth health() {
+    ConnectionState s = state();
+    List<String> problems = new ArrayList<>();
+    if (s != ConnectionState.CONNECTED) {
+      problems.add("connection " + s);
+      return new dev.natsproof.broker.BrokerHealth(
+          dev.natsproof.broker.BrokerHealth.Status.DOWN, s, false, problems);
+    }
+    boolean js;
+    try {
+      conn.nc().jetStreamManagement().getAccountStatistics();
+      js = true;
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      js = false;
+      problems.add("JetStream does not answer: " + e.getMessage());
+    }
+    for (NatsStreamConsumer c : consumers()) {
+      dev.natsproof.broker.ConsumerHealth h = c.health();
+      if (h.state() == dev.natsproof.broker.ConsumerHealth.State.WEDGED
+          || h.state() == dev.natsproof.broker.ConsumerHealth.State.MISSING) {
+        problems.add(c.stream() + "/" + c.durable() + " " + h.state() + ": " + h.detail());
+      }
+    }
+    dev.natsproof.broker.BrokerHealth.Status status =
+        !js
+            ? dev.natsproof.broker.BrokerHealth.Status.DOWN
+            : problems.isEmpty()
+                ? dev.natsproof.broker.BrokerHealth.Status.UP
+                : dev.natsproof.broker.BrokerHealth.Status.DEGRADED;
+    return new dev.natsproof.broker.BrokerHealth(status, s, js, problems);
+  }
+
+  @Override
+  public ConnectionState state() {
+    return core.state();
+  }
+
+  @Override
+  public BrokerStats stats() {
+    return core.stats();
+  }
+
+  @Override
+  public long maxPayloadBytes() {
+    return core.maxPayloadBytes();
+  }
+
+  @Override
+  public String serverVersion() {
+    return core.serverVersion();
+  }
+
+  @Override
+  public String connectedUrl() {
+    return core.connectedUrl();
+  }
+
+  public String name() {
+    return conn.name();
+  }
+
+  public BrokerOptions options() {
+    return conn.options();
+  }
+
+  public void addConnectionListener(ConnectionListener listener) {
+    conn.addListener(listener);
+  }
+
+  NatsConnection natsConnection() {
+    return conn;
+  }
+
+  /** The underlying jnats connection, for what the broker API does not cover. */
+  public Connection connection() {
+    return conn.nc();
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Consumers first (they stop pulling; their handlers finish and may still enqueue, ack and
+   * publish), then the Core subscriptions, then a flush, then close. Completes exceptionally with
+   * {@code DrainTimeoutException} naming what was still outstanding at the deadline.
+   */
+  @Override
+  public CompletableFuture<Void> drain(Duration timeout) {
+    CompletableFuture<Void> f =
+        core.drainAndClose(
+            timeout,
+            d -> {
+              List<String> left = new ArrayList<>();
+              for (NatsStreamConsumer c : supervisor.consumers()) {
+                Duration rest = d.left().isZero() ? Duration.ofMillis(1) : d.left();
+                if (!c.drainWithin(rest)) {
+                  left.add("consumer " + c.stream() + "/" + c.durable() + " was still handling");
+                }
+              }
+              return left;
+            });
+    return f.whenComplete((ok, err) -> closeParts());
+  }
+
+  @Override
+  public void close() {
+    for (NatsStreamConsumer c : supervisor.consumers()) {
+      c.close();
+    }
+    core.close();
+    closeParts();
+  }
+
+  private void closeParts() {
+    supervisor.close();
+    enqueuer.close();
+    conn.close();
+  }
+
+  @Override
+  public String toString() {
+    return "NatsStreamBroker[" + conn + "]";
   }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /** A delivered JetStream message; settling goes through its consumer for dead-lettering. */
 final class NatsStreamMessage extends JetStreamMessageView {
   private final NatsStreamConsumer consumer;
-  private final AtomicReference<String> settledAs = new AtomicReference<>();
+  private final AtomicReference<NatsStreamConsumer.Settlement> settledAs = new AtomicReference<>();
 
   NatsStreamMessage(Message m, NatsStreamConsumer consumer) {
     super(m);
@@ -23,11 +23,11 @@ final class NatsStreamMessage extends JetStreamMessageView {
   }
 
   /** Marks the message settled; false (and an exception for callers) if it already was. */
-  boolean settle(String how) {
+  boolean settle(NatsStreamConsumer.Settlement how) {
     return settledAs.compareAndSet(null, how);
   }
 
-  private void requireUnsettled(String how) {
+  private void requireUnsettled(NatsStreamConsumer.Settlement how) {
     if (!settle(how)) {
       throw new IllegalStateException(
           "message seq "
@@ -35,24 +35,24 @@ final class NatsStreamMessage extends JetStreamMessageView {
               + " was already settled ("
               + settledAs.get()
               + "); cannot "
-              + how
+              + how.name().toLowerCase(java.util.Locale.ROOT)
               + " it as well");
     }
   }
 
   @Override
   public void ack() {
-    requireUnsettled("ack");
+    requireUnsettled(NatsStreamConsumer.Settlement.ACK);
     m.ack();
-    consumer.counted("ack");
+    consumer.counted(NatsStreamConsumer.Settlement.ACK);
   }
 
   @Override
   public void ackSync(Duration timeout) {
-    requireUnsettled("ack");
+    requireUnsettled(NatsStreamConsumer.Settlement.ACK);
     try {
       m.ackSync(timeout);
-      consumer.counted("ack");
+      consumer.counted(NatsStreamConsumer.Settlement.ACK);
     } catch (TimeoutException e) {
       throw new RequestTimeoutException(
           "ack of "
@@ -71,7 +71,7 @@ final class NatsStreamMessage extends JetStreamMessageView {
 
   @Override
   public void nak() {
-    requireUnsettled("nak");
+    requireUnsettled(NatsStreamConsumer.Settlement.NAK);
     consumer.onNak(this, Duration.ZERO, "nak by handler");
   }
 
@@ -80,27 +80,27 @@ final class NatsStreamMessage extends JetStreamMessageView {
     if (delay == null || delay.isNegative()) {
       throw new IllegalArgumentException("nak delay must not be negative, got " + delay);
     }
-    requireUnsettled("nak");
+    requireUnsettled(NatsStreamConsumer.Settlement.NAK);
     consumer.onNak(this, delay, "nak by handler");
   }
 
   @Override
   public void term() {
-    requireUnsettled("term");
+    requireUnsettled(NatsStreamConsumer.Settlement.TERM);
     m.term();
-    consumer.counted("term");
+    consumer.counted(NatsStreamConsumer.Settlement.TERM);
   }
 
   @Override
   public void term(String reason) {
-    requireUnsettled("term");
+    requireUnsettled(NatsStreamConsumer.Settlement.TERM);
     if (consumer.features().termWithReason() && reason != null && !reason.isBlank()) {
       // The protocol's "+TERM <reason>"; jnats has no call for it.
       consumer.publishRaw(m.getReplyTo(), ("+TERM " + reason).getBytes(StandardCharsets.UTF_8));
     } else {
       m.term();
     }
-    consumer.counted("term");
+    consumer.counted(NatsStreamConsumer.Settlement.TERM);
   }
 
   @Override
@@ -110,11 +110,17 @@ final class NatsStreamMessage extends JetStreamMessageView {
           "message seq " + streamSequence() + " is already settled (" + settledAs.get() + ")");
     }
     m.inProgress();
+    consumer.onInProgress();
   }
 
   @Override
   public boolean isSettled() {
     return settledAs.get() != null;
+  }
+
+  /** How it was settled, if it was. */
+  java.util.Optional<NatsStreamConsumer.Settlement> settlement() {
+    return java.util.Optional.ofNullable(settledAs.get());
   }
 
   @Override

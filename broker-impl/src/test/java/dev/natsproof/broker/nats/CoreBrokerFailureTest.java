@@ -121,6 +121,42 @@ class CoreBrokerFailureTest {
   }
 
   @Test
+  @DisplayName(
+      "a frozen server is noticed by the pings: DISCONNECTED within ping interval x (max pings out"
+          + " + 1), plus a second")
+  void deadServerNoticed() {
+    Duration ping = Duration.ofSeconds(1);
+    int maxOut = 2;
+    try (NatsServer s = NatsServer.startDefault()) {
+      List<ConnectionEvent.Type> events = new CopyOnWriteArrayList<>();
+      try (NatsBroker b =
+          NatsBroker.connect(
+              BrokerOptions.builder()
+                  .servers(s.clientUrl())
+                  .pingInterval(ping)
+                  .maxPingsOut(maxOut)
+                  .connectionListener(e -> events.add(e.type()))
+                  .build())) {
+        s.pause(); // the TCP connection stays up: only the pings can tell
+        long t0 = System.nanoTime();
+        try {
+          // The bound is the option's own arithmetic: a ping every interval, the connection given
+          // up once more than maxPingsOut are unanswered.
+          Duration bound = ping.multipliedBy(maxOut + 1).plusSeconds(1);
+          await()
+              .atMost(bound.plusSeconds(2))
+              .until(() -> events.contains(ConnectionEvent.Type.DISCONNECTED));
+          long ms = (System.nanoTime() - t0) / 1_000_000;
+          System.out.println("frozen server noticed after " + ms + " ms (bound " + bound + ")");
+          assertTrue(ms >= ping.toMillis() * maxOut - 500, "noticed too early: " + ms + " ms");
+        } finally {
+          s.resume();
+        }
+      }
+    }
+  }
+
+  @Test
   @DisplayName("requests work again after a reconnect")
   void requestAfterRestart() {
     try (NatsServer s = NatsServer.startDefault();

@@ -3,6 +3,7 @@ package dev.natsproof.broker.nats;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +88,53 @@ class CoreBrokerTest {
     }
     assertEquals(100, broker.stats().published());
     assertEquals(100, broker.stats().delivered());
+  }
+
+  @Test
+  @DisplayName(
+      "a handler on its own thread runs while another handler blocks; on the shared dispatcher it"
+          + " cannot (the blocked handler holds the only thread); closing releases the thread")
+  void ownThread() throws Exception {
+    java.util.concurrent.CountDownLatch fastRan = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean overlapped =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Thread> own =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Subscription slow =
+        broker.subscribeOnOwnThread(
+            prefix + ".slow",
+            null,
+            m -> {
+              own.set(Thread.currentThread());
+              overlapped.set(fastRan.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            });
+    broker.subscribe(prefix + ".fast", m -> fastRan.countDown());
+    broker.flush(WAIT);
+    broker.publish(prefix + ".slow", bytes("s"));
+    broker.publish(prefix + ".fast", bytes("f"));
+    await().atMost(WAIT).until(() -> slow.delivered() == 1);
+    assertTrue(overlapped.get(), "the fast handler ran while the slow one waited");
+
+    // The same two on the shared dispatcher: the fast one waits behind the slow one.
+    java.util.concurrent.CountDownLatch fast2 = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean overlapped2 =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicInteger shared = new AtomicInteger();
+    broker.subscribe(
+        prefix + ".slow2",
+        m -> {
+          overlapped2.set(fast2.await(500, java.util.concurrent.TimeUnit.MILLISECONDS));
+          shared.incrementAndGet();
+        });
+    broker.subscribe(prefix + ".fast2", m -> fast2.countDown());
+    broker.flush(WAIT);
+    broker.publish(prefix + ".slow2", bytes("s"));
+    broker.publish(prefix + ".fast2", bytes("f"));
+    await().atMost(WAIT).until(() -> shared.get() == 1 && fast2.getCount() == 0);
+    assertFalse(overlapped2.get(), "on the shared dispatcher the fast handler had to wait");
+
+    slow.close();
+    await().atMost(WAIT).until(() -> !own.get().isAlive());
   }
 
   @Test

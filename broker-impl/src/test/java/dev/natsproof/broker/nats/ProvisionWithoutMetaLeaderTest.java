@@ -8,6 +8,7 @@ import dev.natsproof.broker.BrokerException;
 import dev.natsproof.broker.BrokerOptions;
 import dev.natsproof.broker.StreamSpec;
 import dev.natsproof.testkit.NatsCluster;
+import dev.natsproof.testkit.ServerBuilds;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A game server provisions its streams at start-up, which may fall in a cluster's meta-leader
- * election. Two of three nodes are stopped, so the cluster has no meta leader until they return.
+ * election (two of three nodes stopped: no meta leader until they return), or in a node's restart
+ * (one node stopped: a meta leader, but too few live peers for three replicas).
  */
 class ProvisionWithoutMetaLeaderTest {
   NatsCluster cluster;
@@ -47,11 +49,15 @@ class ProvisionWithoutMetaLeaderTest {
   }
 
   static StreamSpec spec() {
+    return spec("ELECTION", 1);
+  }
+
+  static StreamSpec spec(String name, int replicas) {
     return new StreamSpec(
-        "ELECTION",
-        List.of("election.>"),
+        name,
+        List.of(name.toLowerCase(java.util.Locale.ROOT) + ".>"),
         StreamSpec.Retention.LIMITS,
-        1,
+        replicas,
         Duration.ofHours(1),
         Duration.ofMinutes(2),
         -1,
@@ -87,5 +93,65 @@ class ProvisionWithoutMetaLeaderTest {
             .getStreamInfo("ELECTION")
             .getConfiguration()
             .getName());
+  }
+
+  @Test
+  @DisplayName(
+      "provision keeps asking while the meta leader knows too few live peers for R3 (10005, as"
+          + " right after a cluster forms): it fails at its deadline naming the error, and"
+          + " succeeds once the peer is back")
+  void waitsForPeers() throws Exception {
+    cluster.node(2).stop();
+    // The meta leader must know the peer is gone before the refusal can be expected.
+    String gone = cluster.node(2).name();
+    org.awaitility.Awaitility.await("meta leader sees " + gone + " offline")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                cluster
+                    .metaLeader()
+                    .flatMap(l -> NatsCluster.monitor(cluster.node(l), "/jsz"))
+                    .map(
+                        m ->
+                            Pattern.compile(
+                                    "\"name\"\\s*:\\s*\""
+                                        + gone
+                                        + "\"[^}]*\"offline\"\\s*:\\s*true")
+                                .matcher(m.body())
+                                .find())
+                    .orElse(false));
+    String version = cluster.node(0).version();
+    BrokerException e = null;
+    try {
+      broker.provision(spec("PLACED", 3), Duration.ofSeconds(2));
+    } catch (BrokerException refused) {
+      e = refused;
+    }
+    if (e == null) {
+      // 2.15.1 places an R3 stream on a peer that is down; 2.9.10 and 2.10.27 refuse (10005).
+      assertTrue(
+          ServerBuilds.compareVersions(version, "2.10.27") > 0,
+          "nats-server " + version + " was expected to refuse R3 placement with a peer down");
+      cluster.node(2).start();
+      return;
+    }
+    assertTrue(e.getMessage().contains("10005"), e.getMessage());
+    Matcher attempts = Pattern.compile("after (\\d+) attempts").matcher(e.getMessage());
+    assertTrue(attempts.find(), "asked again: " + e.getMessage());
+
+    CompletableFuture<Void> provisioned =
+        CompletableFuture.runAsync(
+            () -> broker.provision(spec("PLACED", 3), Duration.ofSeconds(90)));
+    cluster.node(2).start();
+    provisioned.get(120, TimeUnit.SECONDS);
+    assertEquals(
+        3,
+        broker
+            .connection()
+            .jetStreamManagement()
+            .getStreamInfo("PLACED")
+            .getConfiguration()
+            .getReplicas());
   }
 }

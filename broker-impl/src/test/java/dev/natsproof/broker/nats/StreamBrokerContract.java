@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.natsproof.broker.BrokerOptions;
 import dev.natsproof.broker.ConsumeOptions;
+import dev.natsproof.broker.ConsumerConfigMismatchException;
 import dev.natsproof.broker.DeliverPolicy;
 import dev.natsproof.broker.EnqueueOptions;
 import dev.natsproof.broker.EnqueueResult;
@@ -26,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,6 +102,197 @@ abstract class StreamBrokerContract {
 
   ConsumerInfo info(String durable) throws Exception {
     return broker.connection().jetStreamManagement().getConsumerInfo(stream, durable);
+  }
+
+  // ---------------------------------------------------------------- consume by subject
+
+  @Test
+  @DisplayName(
+      "consume by subject finds the one stream that captures it and gets only that subject; none"
+          + " or several capturing streams, or a conflicting filter, are refused by name")
+  void consumeBySubject() throws Exception {
+    provision(StreamSpec.Retention.LIMITS);
+    acked(broker.enqueue(subjects + ".battle.1", bytes("b1")));
+    acked(broker.enqueue(subjects + ".mail.1", bytes("m1")));
+    acked(broker.enqueue(subjects + ".battle.2", bytes("b2")));
+    List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (StreamConsumer c =
+        broker.consumeSubject(
+            subjects + ".battle.>",
+            m -> {
+              got.add(m.dataAsString());
+              m.ack();
+            },
+            ConsumeOptions.builder().durable("by-subject").build())) {
+      await().atMost(WAIT).until(() -> got.size() == 2);
+      assertEquals(List.of("b1", "b2"), got);
+      assertEquals(
+          List.of(subjects + ".battle.>"),
+          info("by-subject").getConsumerConfiguration().getFilterSubjects());
+    }
+    IllegalArgumentException none =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                broker.consumeSubject(
+                    "nobody.captures.this",
+                    m -> {},
+                    ConsumeOptions.builder().durable("none").build()));
+    assertTrue(none.getMessage().contains("no stream captures"), none.getMessage());
+    broker.provision(
+        new StreamSpec(
+            stream + "_B",
+            List.of(subjects + "b.>"),
+            StreamSpec.Retention.LIMITS,
+            replicas(),
+            Duration.ofHours(1),
+            Duration.ofMinutes(2),
+            -1,
+            -1));
+    IllegalArgumentException two =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                broker.consumeSubject(
+                    ">", m -> {}, ConsumeOptions.builder().durable("two").build()));
+    assertTrue(
+        two.getMessage().contains(stream) && two.getMessage().contains(stream + "_B"),
+        two.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            broker.consumeSubject(
+                subjects + ".battle.1",
+                m -> {},
+                ConsumeOptions.builder().durable("f").filterSubject(subjects + ".mail.1").build()));
+  }
+
+  // ---------------------------------------------------------------- codecs
+
+  /** A settlement as a game server sends it. */
+  public record Reward(String battle, String player, long gold) {}
+
+  @Test
+  @DisplayName(
+      "typed payloads: JSON in with its content type, decoded for the handler; a payload that"
+          + " does not decode goes to the dead letter at once with the reason, never retried")
+  void codec() throws Exception {
+    provision(StreamSpec.Retention.WORK_QUEUE);
+    broker.provision(
+        new StreamSpec(
+            stream + "_DLQ",
+            List.of(subjects + "dlq.>"),
+            StreamSpec.Retention.LIMITS,
+            replicas(),
+            Duration.ofHours(1),
+            Duration.ofMinutes(2),
+            -1,
+            -1));
+    var codec = dev.natsproof.broker.JsonCodec.of(Reward.class);
+    acked(
+        broker.enqueue(
+            subjects + ".settle.1", new Reward("b1", "p7", 40), codec, EnqueueOptions.DEFAULTS));
+    acked(broker.enqueue(subjects + ".settle.2", bytes("{not json")));
+    acked(
+        broker.enqueue(
+            subjects + ".settle.3", new Reward("b3", "p8", 60), codec, EnqueueOptions.DEFAULTS));
+    List<Reward> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> contentTypes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ConsumeOptions o =
+        ConsumeOptions.builder()
+            .durable("typed")
+            .maxDeliver(5)
+            .deadLetterSubject(subjects + "dlq.settle")
+            .build();
+    try (StreamConsumer c =
+        broker.consume(
+            stream,
+            codec,
+            (r, m) -> {
+              got.add(r);
+              contentTypes.add(
+                  m.headers().first(dev.natsproof.broker.Codec.CONTENT_TYPE).orElse(""));
+              m.ack();
+            },
+            o)) {
+      await().atMost(WAIT).until(() -> got.size() == 2 && c.deadLettered() == 1);
+      assertEquals(List.of(new Reward("b1", "p7", 40), new Reward("b3", "p8", 60)), got);
+      assertEquals(List.of("application/json", "application/json"), contentTypes);
+      assertEquals(1, c.undecodable());
+      assertEquals(0, c.handlerErrors(), "an undecodable payload is not a handler error to retry");
+    }
+    List<StreamMessage> dead = broker.replay(ReplayRequest.sequences(stream + "_DLQ", 1, 1));
+    assertEquals("{not json", dead.get(0).dataAsString());
+    String reason = dead.get(0).headers().first("Natsproof-Dead-Letter-Reason").orElseThrow();
+    assertTrue(reason.contains("cannot be decoded as Reward"), reason);
+    assertEquals(
+        "1",
+        dead.get(0).headers().first("Natsproof-Deliveries").orElseThrow(),
+        "first delivery: no retry");
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            broker.consume(
+                stream, codec, (r, m) -> {}, ConsumeOptions.builder().durable("nodlq").build()));
+  }
+
+  // ---------------------------------------------------------------- concurrency
+
+  @Test
+  @DisplayName(
+      "concurrency 8: keys handled in parallel (one key's handler waits for another's), each"
+          + " key's messages in enqueue order, every message once")
+  void concurrencyKeepsOrderPerKey() throws Exception {
+    provision(StreamSpec.Retention.WORK_QUEUE);
+    int n = 8;
+    List<String> keys = new ArrayList<>();
+    for (int k = 0; keys.size() < 4; k++) {
+      String key = "p" + k;
+      if (keys.stream()
+          .noneMatch(x -> NatsStreamConsumer.lane(x, n) == NatsStreamConsumer.lane(key, n))) {
+        keys.add(key); // four keys on four different lanes
+      }
+    }
+    for (int i = 0; i < 25; i++) {
+      for (String key : keys) {
+        acked(broker.enqueue(subjects + ".battle." + key, bytes(key + ":" + i)));
+      }
+    }
+    java.util.concurrent.CountDownLatch secondKeyStarted =
+        new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean parallel =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger handled =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (StreamConsumer c =
+        broker.consume(
+            stream,
+            m -> {
+              String[] kv = m.dataAsString().split(":");
+              if (kv[0].equals(keys.get(1))) {
+                secondKeyStarted.countDown();
+              }
+              if (kv[0].equals(keys.get(0)) && kv[1].equals("0")) {
+                // Only a handler running beside this one can release it.
+                parallel.set(secondKeyStarted.await(20, java.util.concurrent.TimeUnit.SECONDS));
+              }
+              seen.computeIfAbsent(kv[0], x -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                  .add(Integer.parseInt(kv[1]));
+              m.ack();
+              handled.incrementAndGet();
+            },
+            ConsumeOptions.builder().durable("parallel").concurrency(n).build())) {
+      await().atMost(WAIT).until(() -> handled.get() == 100);
+    }
+    assertTrue(parallel.get(), "the first key's handler ran while another key's handler started");
+    List<Integer> inOrder = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      inOrder.add(i);
+    }
+    for (String key : keys) {
+      assertEquals(inOrder, seen.get(key), "key " + key + " handled in enqueue order, once each");
+    }
   }
 
   // ---------------------------------------------------------------- enqueue
@@ -358,7 +552,9 @@ abstract class StreamBrokerContract {
   }
 
   @Test
-  @DisplayName("a last delivery that times out is dead-lettered once via the server's advisory")
+  @DisplayName(
+      "a last delivery that times out is dead-lettered once, when the server delivers it past the"
+          + " handler's last")
   void maxDeliverByAckWait() throws Exception {
     provision(StreamSpec.Retention.WORK_QUEUE);
     broker.provision(
@@ -402,6 +598,256 @@ abstract class StreamBrokerContract {
             .first("Natsproof-Dead-Letter-Reason")
             .orElseThrow()
             .contains("ack wait"));
+  }
+
+  StreamSpec deadLetterSpec() {
+    return new StreamSpec(
+        stream + "_DLQ",
+        List.of("dlq." + subjects),
+        StreamSpec.Retention.LIMITS,
+        replicas(),
+        Duration.ofHours(1),
+        Duration.ofMinutes(2),
+        -1,
+        -1);
+  }
+
+  @Test
+  @DisplayName("a dead-letter subject that no stream stores is refused when consuming starts")
+  void deadLetterSubjectMustBeStored() {
+    provision(StreamSpec.Retention.WORK_QUEUE);
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                broker.consume(
+                    stream,
+                    m -> m.ack(),
+                    ConsumeOptions.builder()
+                        .durable("w")
+                        .maxDeliver(3)
+                        .deadLetterSubject("dlq.nowhere." + subjects)
+                        .build()));
+    assertTrue(e.getMessage().contains("stored by no stream"), e.getMessage());
+    assertTrue(e.getMessage().contains("GameStreams.deadLetters"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName(
+      "a last delivery that timed out while no worker ran is dead-lettered once when one comes back")
+  void deadLetterWhileEveryWorkerIsDown() throws Exception {
+    provision(StreamSpec.Retention.WORK_QUEUE);
+    broker.provision(deadLetterSpec());
+    ConsumeOptions o =
+        ConsumeOptions.builder()
+            .durable("w")
+            .ackWait(Duration.ofSeconds(1))
+            .maxDeliver(2)
+            .deadLetterSubject("dlq." + subjects)
+            .build();
+    List<Long> deliveries = new CopyOnWriteArrayList<>();
+    StreamConsumer first = broker.consume(stream, m -> deliveries.add(m.deliveryCount()), o);
+    acked(broker.enqueue(subjects + ".x", bytes("orphan")));
+    await().atMost(WAIT).until(() -> deliveries.size() == 2);
+    first.close(); // every worker is gone while the last delivery's ack wait runs out
+    try (NatsStreamBroker later =
+        NatsStreamBroker.connect(BrokerOptions.builder().servers(urls()).build())) {
+      StreamConsumer back =
+          later.consume(stream, m -> fail("the handler's deliveries are used up: " + m), o);
+      await().atMost(WAIT).until(() -> back.deadLettered() == 1 && back.termed() == 1);
+      List<StreamMessage> dlq = broker.replay(ReplayRequest.after(stream + "_DLQ", null, 0));
+      assertEquals(1, dlq.size(), "stored once");
+      assertEquals("orphan", dlq.get(0).dataAsString());
+      assertTrue(
+          dlq.get(0)
+              .headers()
+              .first("Natsproof-Dead-Letter-Reason")
+              .orElseThrow()
+              .contains("last allowed delivery"));
+      assertEquals(List.of(1L, 2L), deliveries);
+    }
+  }
+
+  @Test
+  @DisplayName("a durable that exists with other settings is refused, naming the difference")
+  void consumerDrift() {
+    provision(StreamSpec.Retention.WORK_QUEUE);
+    broker.consume(
+        stream,
+        m -> m.ack(),
+        ConsumeOptions.builder().durable("shared").ackWait(Duration.ofSeconds(30)).build());
+    var e =
+        assertThrows(
+            ConsumerConfigMismatchException.class,
+            () ->
+                broker.consume(
+                    stream,
+                    m -> m.ack(),
+                    ConsumeOptions.builder()
+                        .durable("shared")
+                        .ackWait(Duration.ofSeconds(5))
+                        .build()));
+    assertTrue(e.getMessage().contains("ackWait"), e.getMessage());
+    // The same settings join the durable as a second worker.
+    broker.consume(
+        stream,
+        m -> m.ack(),
+        ConsumeOptions.builder().durable("shared").ackWait(Duration.ofSeconds(30)).build());
+  }
+
+  @Test
+  @DisplayName(
+      "a durable deleted behind the broker's back is created again and consumption goes on")
+  void vanishedDurableIsRecreated() throws Exception {
+    provision(StreamSpec.Retention.WORK_QUEUE);
+    Set<String> got = ConcurrentHashMap.newKeySet();
+    StreamConsumer c =
+        broker.consume(
+            stream,
+            m -> {
+              got.add(m.dataAsString());
+              m.ack();
+            },
+            ConsumeOptions.builder().durable("w").build());
+    acked(broker.enqueue(subjects + ".x", bytes("before")));
+    await().atMost(WAIT).until(() -> got.contains("before"));
+    broker.connection().jetStreamManagement().deleteConsumer(stream, "w");
+    acked(broker.enqueue(subjects + ".x", bytes("after")));
+    await().atMost(Duration.ofSeconds(30)).until(() -> got.contains("after"));
+    assertEquals(1, c.recreations());
+    assertEquals(0, c.resets());
+  }
+
+  @Test
+  @DisplayName("enqueue on a closed broker is rejected as not sent, never thrown")
+  void enqueueOnClosedBroker() throws Exception {
+    provision(StreamSpec.Retention.LIMITS);
+    broker.close();
+    var r =
+        assertInstanceOf(EnqueueResult.Rejected.class, broker.enqueue(subjects + ".x", bytes("x")));
+    assertEquals(RejectReason.NOT_SENT, r.reason());
+    var a =
+        assertInstanceOf(
+            EnqueueResult.Rejected.class,
+            broker.enqueueAsync(subjects + ".x", bytes("x"), EnqueueOptions.DEFAULTS).get());
+    assertEquals(RejectReason.NOT_SENT, a.reason());
+  }
+
+  @Test
+  @DisplayName("headers count toward max_payload: rejected TOO_LARGE before sending")
+  void headersCountTowardMaxPayload() {
+    provision(StreamSpec.Retention.LIMITS);
+    int max = (int) broker.maxPayloadBytes();
+    var r =
+        broker.enqueue(
+            subjects + ".x",
+            new byte[max - 10],
+            EnqueueOptions.builder()
+                .headers(dev.natsproof.broker.Headers.of("Trace", "x".repeat(100)))
+                .build());
+    var rej = assertInstanceOf(EnqueueResult.Rejected.class, r, r.toString());
+    assertEquals(RejectReason.TOO_LARGE, rej.reason());
+    assertEquals(0, rej.attempts());
+  }
+
+  @Test
+  @DisplayName("a full discard-new stream rejects STREAM_FULL: nothing accepted is dropped")
+  void fullStreamRejects() {
+    broker.provision(spec(StreamSpec.Retention.LIMITS).withLimit(4096, StreamSpec.Discard.NEW));
+    EnqueueResult last = null;
+    int stored = 0;
+    for (int i = 0; i < 100 && !(last instanceof EnqueueResult.Rejected); i++) {
+      last = broker.enqueue(subjects + ".x", new byte[500]);
+      if (last.isAcked()) {
+        stored++;
+      }
+    }
+    var rej = assertInstanceOf(EnqueueResult.Rejected.class, last, String.valueOf(last));
+    assertEquals(RejectReason.STREAM_FULL, rej.reason(), rej.toString());
+    assertTrue(stored > 0);
+    assertEquals(
+        stored,
+        broker.replay(ReplayRequest.after(stream, null, 0)).size(),
+        "what was accepted is all still there");
+  }
+
+  @Test
+  @DisplayName(
+      "compare-and-set by subject sequence: the right expectation stores, a stale one is rejected")
+  void compareAndSetBySubject() {
+    provision(StreamSpec.Retention.LIMITS);
+    String key = subjects + ".board.p1";
+    long first =
+        acked(
+                broker.enqueue(
+                    key,
+                    bytes("10"),
+                    EnqueueOptions.builder().expectedLastSubjectSequence(0).build()))
+            .sequence();
+    acked(broker.enqueue(subjects + ".board.p2", bytes("other key")));
+    acked(
+        broker.enqueue(
+            key, bytes("20"), EnqueueOptions.builder().expectedLastSubjectSequence(first).build()));
+    var stale =
+        broker.enqueue(
+            key, bytes("15"), EnqueueOptions.builder().expectedLastSubjectSequence(first).build());
+    assertEquals(
+        RejectReason.WRONG_EXPECTED_SEQUENCE,
+        assertInstanceOf(EnqueueResult.Rejected.class, stale, stale.toString()).reason());
+  }
+
+  @Test
+  @DisplayName(
+      "ackSync returns once the server recorded the ack: the message is gone from a work queue")
+  void ackSyncConfirms() throws Exception {
+    provision(StreamSpec.Retention.WORK_QUEUE);
+    List<String> errors = new CopyOnWriteArrayList<>();
+    AtomicInteger confirmed = new AtomicInteger();
+    broker.consume(
+        stream,
+        m -> {
+          try {
+            m.ackSync(Duration.ofSeconds(5));
+            confirmed.incrementAndGet();
+          } catch (RuntimeException e) {
+            errors.add(e.toString());
+          }
+        },
+        ConsumeOptions.builder().durable("sync").build());
+    for (int i = 0; i < 20; i++) {
+      acked(broker.enqueue(subjects + ".x", bytes("s" + i)));
+    }
+    await().atMost(WAIT).until(() -> confirmed.get() + errors.size() == 20);
+    assertEquals(List.of(), errors);
+    assertEquals(0, info("sync").getNumAckPending());
+  }
+
+  @Test
+  @DisplayName(
+      "a handler that throws is nak'ed with the backoff: its redelivery waits the first step")
+  void backoffOnThrow() {
+    provision(StreamSpec.Retention.WORK_QUEUE);
+    List<Long> at = new CopyOnWriteArrayList<>();
+    broker.consume(
+        stream,
+        m -> {
+          at.add(System.nanoTime());
+          if (at.size() == 1) {
+            throw new IllegalStateException("first try fails");
+          }
+          m.ack();
+        },
+        ConsumeOptions.builder()
+            .durable("b")
+            .maxDeliver(5)
+            .backoff(Duration.ofMillis(1500), Duration.ofSeconds(3))
+            .build());
+    acked(broker.enqueue(subjects + ".x", bytes("retry me")));
+    await().atMost(WAIT).until(() -> at.size() == 2);
+    long gapMs = (at.get(1) - at.get(0)) / 1_000_000;
+    assertTrue(
+        gapMs >= 1500 - DISPATCH_SLACK_MS,
+        "redelivered after " + gapMs + " ms, before the 1.5 s step");
   }
 
   @Test

@@ -115,6 +115,36 @@ class StreamBrokerFailureTest {
   }
 
   @Test
+  @DisplayName("an async window held full until the deadline answers WINDOW_FULL, never sent")
+  void windowFull() throws Exception {
+    try (NatsStreamBroker narrow =
+        NatsStreamBroker.connect(BrokerOptions.of(server.clientUrl()), 1)) {
+      server.pause(); // the first enqueue now holds the one slot until its own deadline
+      try {
+        CompletableFuture<EnqueueResult> holder =
+            narrow.enqueueAsync(
+                "settle.battle.h",
+                "h".getBytes(),
+                EnqueueOptions.builder()
+                    .attemptTimeout(Duration.ofSeconds(2))
+                    .deadline(Duration.ofSeconds(3))
+                    .build());
+        EnqueueResult r =
+            narrow
+                .enqueueAsync("settle.battle.w", "w".getBytes(), quick("battle-w"))
+                .get(10, TimeUnit.SECONDS);
+        var rej = assertInstanceOf(EnqueueResult.Rejected.class, r, r.toString());
+        assertEquals(EnqueueResult.RejectReason.WINDOW_FULL, rej.reason());
+        assertEquals(0, rej.attempts(), "never sent");
+        assertInstanceOf(
+            EnqueueResult.Indeterminate.class, holder.get(10, TimeUnit.SECONDS), "the holder");
+      } finally {
+        server.resume();
+      }
+    }
+  }
+
+  @Test
   @DisplayName("consumption resumes by itself after a kill -9 and restart")
   void resumesAfterRestart() {
     List<String> got = new CopyOnWriteArrayList<>();
@@ -145,84 +175,6 @@ class StreamBrokerFailureTest {
     // back 45-90 s after a restart. The broker's reconnect and fresh pull took ~0.5 s here.
     long resumeMs = (System.nanoTime() - restartedAt) / 1_000_000;
     System.out.println("consumption resumed " + resumeMs + " ms after the server restarted");
-  }
-
-  /**
-   * A durable whose handler drops its first delivery (as a crash would) and acks the rest, with the
-   * broker expecting redelivery within 1 s and room for 10 acks pending; the server-side
-   * configuration is then changed by {@code serverSide} behind the broker's back.
-   */
-  private dev.natsproof.broker.StreamConsumer droppingFirst(
-      String durable,
-      List<String> got,
-      java.util.function.UnaryOperator<io.nats.client.api.ConsumerConfiguration.Builder> serverSide)
-      throws Exception {
-    var consumer =
-        broker.consume(
-            "SETTLEMENT",
-            m -> {
-              got.add(m.dataAsString());
-              if (got.size() > 1) {
-                m.ack();
-              }
-            },
-            ConsumeOptions.builder()
-                .durable(durable)
-                .ackWait(Duration.ofSeconds(1))
-                .maxAckPending(10)
-                .build());
-    var jsm = broker.connection().jetStreamManagement();
-    var cc = jsm.getConsumerInfo("SETTLEMENT", durable).getConsumerConfiguration();
-    jsm.addOrUpdateConsumer(
-        "SETTLEMENT",
-        serverSide.apply(io.nats.client.api.ConsumerConfiguration.builder(cc)).build());
-    assertEquals(
-        Duration.ofHours(1),
-        jsm.getConsumerInfo("SETTLEMENT", durable).getConsumerConfiguration().getAckWait());
-    return consumer;
-  }
-
-  @Test
-  @DisplayName(
-      "a consumer the server stops redelivering to is recreated from its ack floor (a wedge made"
-          + " on purpose)")
-  void wedgedConsumerIsReset() throws Exception {
-    // The wedge seen on 2.9.10 after kill -9s: messages pending acknowledgement that the server
-    // never redelivers. Made here by telling the server to wait an hour before redelivering, while
-    // the broker still expects it within its own ack wait of 1 s.
-    List<String> got = new CopyOnWriteArrayList<>();
-    var consumer = droppingFirst("wedge", got, b -> b.ackWait(Duration.ofHours(1)));
-    assertTrue(broker.enqueue("settle.battle.w", "wedged".getBytes()).isAcked());
-    // Only a reset can deliver it again within 30 s: the server owes no redelivery for an hour.
-    await().atMost(Duration.ofSeconds(30)).until(() -> got.size() >= 2);
-    assertEquals(List.of("wedged", "wedged"), got);
-    assertEquals(1, consumer.resets(), "the watchdog recreated the durable once");
-    var jsm = broker.connection().jetStreamManagement();
-    await()
-        .atMost(WAIT)
-        .until(() -> jsm.getConsumerInfo("SETTLEMENT", "wedge").getNumAckPending() == 0);
-  }
-
-  @Test
-  @DisplayName(
-      "a consumer the server stops delivering to with messages pending is recreated: repulls"
-          + " alone never help")
-  void starvedConsumerIsReset() throws Exception {
-    // Seen on 2.9.10 in a chaos-repeat round: messages pending, acks pending below the limit,
-    // pulls waiting, nothing delivered. Made here by a server-side limit of 1 ack pending and an
-    // hour of ack wait: after the dropped first message the server sends nothing, while the broker
-    // sees room for 9 more and the pending messages, which is the state where it only repulled.
-    List<String> got = new CopyOnWriteArrayList<>();
-    var consumer =
-        droppingFirst("starved", got, b -> b.ackWait(Duration.ofHours(1)).maxAckPending(1));
-    for (String v : List.of("first", "second", "third")) {
-      assertTrue(broker.enqueue("settle.battle.s", v.getBytes()).isAcked());
-    }
-    await().atMost(Duration.ofSeconds(30)).until(() -> got.containsAll(List.of("second", "third")));
-    assertEquals("first", got.get(0));
-    assertTrue(got.indexOf("second") > 1, "the dropped first message came again first: " + got);
-    assertEquals(1, consumer.resets(), "the watchdog recreated the durable once");
-    assertTrue(consumer.repulls() >= 1, "repulls were tried first: " + consumer.repulls());
   }
 
   @Test
