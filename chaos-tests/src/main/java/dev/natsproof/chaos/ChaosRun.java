@@ -1,379 +1,253 @@
 package dev.natsproof.chaos;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.natsproof.broker.ConsumeOptions;
-import dev.natsproof.broker.EnqueueOptions;
-import dev.natsproof.broker.EnqueueResult;
+import dev.natsproof.broker.BrokerObserver;
 import dev.natsproof.broker.StreamBroker;
-import dev.natsproof.broker.StreamConsumer;
-import dev.natsproof.broker.StreamSpec;
 import dev.natsproof.chaos.checker.LossAnalysis;
-import dev.natsproof.chaos.checker.QueueChecker;
 import dev.natsproof.chaos.nemesis.Nemesis;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.natsproof.results.ChaosVerdict;
+import dev.natsproof.results.CheckResult;
+import dev.natsproof.results.FaultWindow;
+import dev.natsproof.results.FindingCount;
+import dev.natsproof.results.Findings;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Interventions;
+import dev.natsproof.results.Op;
+import dev.natsproof.results.Provenance;
+import dev.natsproof.results.ResultsDir;
+import dev.natsproof.results.ServerVersion;
+import dev.natsproof.results.Verdict;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
- * One chaos run of the JetStream queue: writers (sync and async enqueue, unique values) and a
- * consumer, a nemesis on a schedule, all joined by a {@link History}: quiet → load with faults →
- * heal → drain until every acked value is seen (or a bounded deadline) → check. Writes {@code
- * history.jsonl} and {@code verdict.json} under {@code <out>/<suite>/<run>/}.
+ * One chaos run: a workload × a nemesis × a schedule, joined only by the recorded history: quiet →
+ * load with faults → heal → drain until the workload has everything (or a bound) → check → judge
+ * findings for the server's version → {@code verdict.json} and {@code history.jsonl}.
  */
 public final class ChaosRun {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  public static final String NEMESIS = "nemesis";
+  public static final String FAULT = "fault";
+  public static final String HEAL = "heal";
+  public static final String STEP = "step";
 
-  /** The schedule and load of a run; every phase is bounded in time. */
-  public record Plan(
-      String suite,
-      String run,
-      StreamSpec stream,
-      String subjectPrefix,
-      int syncWriters,
-      int asyncWriters,
-      int asyncInFlight,
-      Duration quiet,
-      int faultCycles,
-      Duration loadBetweenFaults,
-      Duration faultDuration,
-      Duration recoveryLoad,
-      Duration drainTimeout,
-      long maxValuesPerWriter,
-      ConsumeOptions consume) {}
+  /** What a broker did on its own (value: repull, reset, recreated, wedged), on the run's clock. */
+  public static final String BROKER = "broker";
 
-  /** What a run produced, also written as verdict.json. */
-  public record Result(
-      String suite,
-      String run,
-      String nemesis,
-      String serverVersion,
-      String startedAt,
-      long durationMs,
-      Verdict verdict,
-      List<Map<String, Object>> faults,
-      List<Long> restartToFirstAckMs,
-      List<Long> restartToFirstDeliveryMs,
-      String limits,
-      Map<String, Object> postMortem,
-      Path dir) {}
+  public static final String INTERVENE = "intervene";
 
-  private final Plan plan;
-  private final Supplier<StreamBroker> brokers;
-  private final Nemesis nemesis;
-  private volatile StreamBroker consumerBroker;
-  private volatile String consumerServer;
-  private final Path outRoot;
-  private final History history = new History();
-  private final Set<String> ackedValues = ConcurrentHashMap.newKeySet();
-  private final Set<String> deliveredValues = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean stop = new AtomicBoolean();
+  /** When the load stopped: how long after each heal recovery could be watched. */
+  public static final String LOAD_END = "load-end";
 
   /**
-   * @param brokers makes a connected broker (one per writer and one for the consumer)
-   * @param nemesis the fault, or null for the no-fault control run
+   * @param suite a folder of runs
+   * @param run this run's name
+   * @param nemesis the fault, or null for the no-fault control
+   * @param brokers makes a connected broker reporting to the given observer (every client gets its
+   *     own; the run records what each broker does on its own into the history)
+   * @param negativeControl the workload runs a deliberately broken broker: FAIL is the pass
    */
-  public ChaosRun(Plan plan, Supplier<StreamBroker> brokers, Nemesis nemesis, Path outRoot) {
-    this.plan = plan;
-    this.brokers = brokers;
-    this.nemesis = nemesis;
-    this.outRoot = outRoot;
+  public record Spec(
+      String suite,
+      String run,
+      ChaosWorkload workload,
+      Nemesis nemesis,
+      Schedule schedule,
+      Function<BrokerObserver, StreamBroker> brokers,
+      boolean negativeControl,
+      ResultsDir out) {}
+
+  /** The verdict as written, the history it judged and where both are. */
+  public record Outcome(ChaosVerdict verdict, History history, Path dir) {}
+
+  private ChaosRun() {}
+
+  /** Where chaos results go: {@code -Dnatsproof.chaos.out}, else {@code target/chaos}. */
+  public static ResultsDir defaultOut() {
+    return ResultsDir.at(Path.of(System.getProperty("natsproof.chaos.out", "target/chaos")));
   }
 
-  public static Path defaultOut() {
-    return Path.of(System.getProperty("natsproof.chaos.out", "target/chaos"));
+  public static Outcome run(Spec s) {
+    return run(s, new History());
   }
 
-  public History history() {
-    return history;
-  }
-
-  public Result run() {
+  /**
+   * The run, recording into {@code h}: a history other load shares (a rolling upgrade's Core
+   * traffic), so that one clock and one file hold everything that happened.
+   */
+  public static Outcome run(Spec s, History h) {
     long t0 = System.nanoTime();
-    String startedAt = Instant.now().toString();
-    List<StreamBroker> opened = new ArrayList<>();
-    List<Thread> writers = new ArrayList<>();
-    List<Map<String, Object>> faults = new ArrayList<>();
-    String serverVersion = "unknown";
-    StreamConsumer consumer = null;
+    String startedAt = java.time.Instant.now().toString();
+    RunContext ctx = new RunContext(h, s.brokers());
+    ChaosWorkload w = s.workload();
+    Nemesis n = s.nemesis();
+    String version = "unknown";
+    String url = "";
+    List<CheckResult> checks = List.of();
+    List<FindingCount> findings = List.of();
     Verdict verdict;
+    List<String> reasons = new ArrayList<>();
     Map<String, Object> postMortem = new LinkedHashMap<>();
+    Interventions interventions = Interventions.NONE;
+    List<Thread> clients = new ArrayList<>();
     try {
-      StreamBroker admin = open(opened);
-      serverVersion = admin.serverVersion();
-      admin.provision(plan.stream());
-      consumerBroker = open(opened);
-      consumer = consumerBroker.consume(plan.stream().name(), this::onDelivery, plan.consume());
-      for (int w = 0; w < plan.syncWriters() + plan.asyncWriters(); w++) {
-        boolean async = w >= plan.syncWriters();
-        StreamBroker b = open(opened);
-        String process = (async ? "a" : "w") + w;
-        Thread t = new Thread(() -> write(b, process, async), "chaos-writer-" + process);
+      StreamBroker admin = ctx.admin();
+      version = admin.serverVersion();
+      url = String.valueOf(admin.connectedUrl());
+      w.setUp(ctx);
+      int i = 0;
+      for (Runnable c : w.clients(ctx)) {
+        Thread t = new Thread(c, "chaos-client-" + w.name() + "-" + i++);
         t.setDaemon(true);
-        writers.add(t);
+        clients.add(t);
         t.start();
       }
-      pause(plan.quiet());
-      if (nemesis != null) {
-        nemesis.onStep(step -> history.event("nemesis", "step", nemesis.name(), 0, 0, step));
-        for (int c = 0; c < plan.faultCycles(); c++) {
-          pause(plan.loadBetweenFaults());
-          Map<String, Object> f = new LinkedHashMap<>();
-          f.put("name", nemesis.name());
-          f.put("cycle", c + 1);
-          history.event("nemesis", "fault", nemesis.name(), 0, 0, null);
-          f.put("injectedAtMs", ms(history.now()));
-          nemesis.inject();
-          pause(plan.faultDuration());
-          nemesis.heal();
-          history.event("nemesis", "heal", nemesis.name(), 0, 0, null);
-          f.put("healedAtMs", ms(history.now()));
-          faults.add(f);
+      pause(s.schedule().quiet());
+      if (n != null && s.schedule().faultCycles() > 0) {
+        n.onStep(step -> h.event(NEMESIS, STEP, n.name(), 0, 0, step));
+        Drain.until(w::readyForFault, s.schedule().readyTimeout());
+        for (int c = 0; c < s.schedule().faultCycles(); c++) {
+          pause(s.schedule().loadBetween());
+          h.event(NEMESIS, FAULT, n.name(), 0, 0, null);
+          n.inject();
+          pause(s.schedule().faultDuration());
+          n.heal();
+          h.event(NEMESIS, HEAL, n.name(), 0, 0, null);
         }
       }
-      pause(plan.recoveryLoad());
-      stop.set(true);
-      for (Thread t : writers) {
+      pause(s.schedule().recoveryLoad());
+      h.event(NEMESIS, LOAD_END, "", 0, 0, null);
+      ctx.stop();
+      for (Thread t : clients) {
         t.join(TimeUnit.SECONDS.toMillis(60));
       }
-      drain();
-      postMortem = new LinkedHashMap<>(postMortem(admin));
-      postMortem.put("consumerRepulls", consumer.repulls());
-      postMortem.put("consumerResets", consumer.resets());
-      if (nemesis != null) {
-        postMortem.putAll(nemesis.postMortem());
+      Drain.until(w::drained, s.schedule().drainTimeout());
+      w.inspect(ctx);
+      interventions = w.interventions();
+      checks = w.check(h);
+      Map<String, Long> seen = w.findings(h, checks);
+      findings = Findings.judgeAll(seen, ServerVersion.parse(version));
+      verdict = w.judge(checks, findings);
+      postMortem.putAll(w.postMortem(h));
+      if (n != null) {
+        postMortem.putAll(n.postMortem());
       }
-      consumer.close();
-      consumer = null;
-      verdict = QueueChecker.check(history);
-      if (verdict.count("lost") > 0) {
-        postMortem.put("lostAnalysis", LossAnalysis.of(history));
+      if (checks.stream().anyMatch(c -> c.count("lost") > 0)) {
+        postMortem.put("lossAnalysis", LossAnalysis.of(h));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      verdict = Verdict.unknown(QueueChecker.NAME, "run interrupted");
-    } catch (RuntimeException e) {
-      verdict = Verdict.unknown(QueueChecker.NAME, "run crashed: " + e);
+      verdict = Verdict.UNKNOWN;
+      reasons.add("run interrupted");
+    } catch (Exception e) {
+      verdict = Verdict.UNKNOWN;
+      reasons.add("run crashed: " + e);
     } finally {
-      stop.set(true);
-      if (consumer != null) {
-        consumer.close();
-      }
-      opened.forEach(StreamBroker::close);
+      ctx.stop();
+      ctx.closeAll();
     }
-    List<Long> toAck = recovery("enqueue");
-    List<Long> toDelivery = recovery("deliver");
-    Path dir = outRoot.resolve(plan.suite()).resolve(plan.run());
-    Result r =
-        new Result(
-            plan.suite(),
-            plan.run(),
-            nemesis == null ? "none (control)" : nemesis.name(),
-            serverVersion,
-            startedAt,
-            ms(System.nanoTime() - t0),
+    for (CheckResult c : checks) {
+      for (String r : c.reasons()) {
+        reasons.add(c.checker() + ": " + r);
+      }
+    }
+    for (FindingCount f : findings) {
+      reasons.add("finding " + f.id() + " (" + f.verdict() + "): " + f.judgement());
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    if (!checks.isEmpty()) {
+      counts.putAll(checks.get(0).counts());
+    }
+    ChaosVerdict v =
+        new ChaosVerdict(
+            s.suite(),
+            s.run(),
+            w.name(),
+            n == null ? "none (control)" : n.name(),
+            s.negativeControl(),
+            w.writesThroughout(),
+            w.consumesThroughout(),
             verdict,
-            faults,
-            toAck,
-            toDelivery,
-            nemesis == null ? "" : nemesis.limits(),
+            reasons,
+            checks,
+            counts,
+            faults(h),
+            findings,
+            interventions,
+            n == null ? "" : n.limits(),
             postMortem,
-            dir);
-    write(r);
-    return r;
+            Provenance.started(
+                version, url, true, io.nats.client.Nats.CLIENT_VERSION, startedAt, w.name()),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    Path dir = s.out().runDir(s.suite(), s.run());
+    h.writeJsonl(dir.resolve(ResultsDir.HISTORY));
+    s.out().write(v);
+    return new Outcome(v, h, dir);
   }
 
-  private StreamBroker open(List<StreamBroker> opened) {
-    StreamBroker b = brokers.get();
-    opened.add(b);
-    return b;
-  }
-
-  private void onDelivery(dev.natsproof.broker.StreamMessage m) {
-    consumerServer = noteServer(consumerBroker, "consumer", consumerServer);
-    String v = m.dataAsString();
-    history.event("consumer", "deliver", v, m.streamSequence(), m.deliveryCount(), null);
-    deliveredValues.add(v);
-    m.ack();
-  }
-
-  private void write(StreamBroker b, String process, boolean async) {
-    Semaphore inFlight = new Semaphore(plan.asyncInFlight());
-    AtomicBoolean rejectedRecently = new AtomicBoolean();
-    long n = 0;
-    String server = null;
-    while (!stop.get() && n < plan.maxValuesPerWriter()) {
-      server = noteServer(b, process, server);
-      String value = process + "-" + (++n);
-      String subject = plan.subjectPrefix() + "." + process;
-      byte[] data = value.getBytes(StandardCharsets.UTF_8);
-      EnqueueOptions o =
-          EnqueueOptions.builder()
-              .idempotencyKey(value)
-              .attemptTimeout(Duration.ofSeconds(1))
-              .deadline(Duration.ofSeconds(5))
-              .build();
-      long start = history.now();
-      if (!async) {
-        EnqueueResult r = b.enqueue(subject, data, o);
-        record(process, value, start, r);
-        if (r.status() == EnqueueResult.Status.REJECTED) {
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a caller backs off
-        }
-      } else {
-        inFlight.acquireUninterruptibly();
-        if (rejectedRecently.getAndSet(false)) {
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a caller backs off
-        }
-        b.enqueueAsync(subject, data, o)
-            .whenComplete(
-                (r, err) -> {
-                  if (r != null && r.status() == EnqueueResult.Status.REJECTED) {
-                    rejectedRecently.set(true);
-                  }
-                  inFlight.release();
-                  record(
-                      process,
-                      value,
-                      start,
-                      err == null
-                          ? r
-                          : new EnqueueResult.Indeterminate(value, String.valueOf(err), 0));
-                });
-      }
-    }
-    inFlight.acquireUninterruptibly(plan.asyncInFlight()); // every async enqueue has ended
-  }
-
-  /** Records which server the process talks to whenever that changes: losses follow a node. */
-  private String noteServer(StreamBroker b, String process, String last) {
-    String now = b.connectedUrl();
-    if (now != null && !now.equals(last)) {
-      history.event(process, "connected", now, 0, 0, null);
-    }
-    return now == null ? last : now;
-  }
-
-  private void record(String process, String value, long start, EnqueueResult r) {
-    String outcome =
-        switch (r.status()) {
-          case ACKED -> Op.OK;
-          case REJECTED -> Op.FAIL;
-          case INDETERMINATE -> Op.INFO;
-        };
-    long seq = r instanceof EnqueueResult.Acked a ? a.sequence() : 0;
-    // An ack that needed a retry or answered "duplicate" keeps its story: such an ack can come
-    // from a dedupe table rather than a stored message.
-    String detail =
-        r instanceof EnqueueResult.Acked a && !a.duplicate() && a.attempts() <= 1
-            ? null
-            : r.toString();
-    history.add(process, "enqueue", value, seq, 0, outcome, start, detail);
-    if (r.isAcked()) {
-      ackedValues.add(value);
-    }
+  /** The faults on the run's clock, with what recovered after each heal. */
+  static List<FaultWindow> faults(History h) {
+    return faults(h, Outcomes.ENQUEUE, Outcomes.DELIVER);
   }
 
   /**
-   * What the server holds after the drain, to tell a consumer that stalled (messages still stored
-   * and pending) from a loss (gone from the stream).
+   * The faults on the run's clock; after each heal, the first successful {@code write} and {@code
+   * read} op (an acked enqueue and a delivery; a publish and a received frame on Core).
    */
-  private Map<String, Object> postMortem(StreamBroker admin) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    Set<String> undelivered = new java.util.HashSet<>(ackedValues);
-    undelivered.removeAll(deliveredValues);
-    m.put("ackedNotDeliveredAtDrainEnd", undelivered.size());
-    if (!(admin instanceof dev.natsproof.broker.nats.NatsStreamBroker nsb)) {
-      return m;
-    }
-    try {
-      var jsm = nsb.connection().jetStreamManagement();
-      var si = jsm.getStreamInfo(plan.stream().name());
-      m.put("streamMessages", si.getStreamState().getMsgCount());
-      m.put("streamLastSequence", si.getStreamState().getLastSequence());
-      var ci = jsm.getConsumerInfo(plan.stream().name(), plan.consume().durable());
-      m.put("consumerNumPending", ci.getNumPending());
-      m.put("consumerNumAckPending", ci.getNumAckPending());
-      m.put("consumerNumWaiting", ci.getNumWaiting());
-      m.put("consumerDeliveredStreamSeq", ci.getDelivered().getStreamSequence());
-      m.put("consumerAckFloorStreamSeq", ci.getAckFloor().getStreamSequence());
-      if (si.getClusterInfo() != null) {
-        m.put("streamLeader", si.getClusterInfo().getLeader());
+  public static List<FaultWindow> faults(History h, String write, String read) {
+    List<Op> ops = h.ops();
+    List<FaultWindow> out = new ArrayList<>();
+    long loadEnd = Long.MIN_VALUE;
+    for (Op op : ops) {
+      if (op.is(LOAD_END)) {
+        loadEnd = op.endNanos();
+        break;
       }
-    } catch (Exception e) {
-      m.put("error", e.toString());
     }
-    return m;
-  }
-
-  private void drain() {
-    Drain.until(() -> deliveredValues.containsAll(ackedValues), plan.drainTimeout());
-  }
-
-  /** For each heal: ms until the first op of this type completed after it (-1 if none). */
-  private List<Long> recovery(String type) {
-    List<Op> ops = history.ops();
-    List<Long> out = new ArrayList<>();
-    for (Op heal : ops) {
-      if (!heal.is("heal")) {
+    int cycle = 0;
+    Op fault = null;
+    List<String> steps = new ArrayList<>();
+    for (Op op : ops) {
+      if (!NEMESIS.equals(op.process())) {
         continue;
       }
-      long first = -1;
-      for (Op op : ops) {
-        if (op.is(type) && op.ok() && op.endNanos() > heal.endNanos()) {
-          long d = op.endNanos() - heal.endNanos();
-          if (first < 0 || d < first) {
-            first = d;
-          }
-        }
+      if (op.is(FAULT)) {
+        fault = op;
+        steps = new ArrayList<>();
+      } else if (op.is(STEP) && fault != null) {
+        steps.add(ms(op.endNanos() - fault.endNanos()) + " ms: " + op.detail());
+      } else if (op.is(HEAL) && fault != null) {
+        cycle++;
+        out.add(
+            new FaultWindow(
+                op.value(),
+                cycle,
+                ms(fault.endNanos()),
+                ms(op.endNanos()),
+                firstAfter(ops, write, op.endNanos()),
+                firstAfter(ops, read, op.endNanos()),
+                loadEnd == Long.MIN_VALUE ? null : Math.max(0, ms(loadEnd - op.endNanos())),
+                List.copyOf(steps)));
+        fault = null;
       }
-      out.add(first < 0 ? -1 : ms(first));
     }
     return out;
   }
 
-  private void write(Result r) {
-    try {
-      Files.createDirectories(r.dir());
-      history.writeJsonl(r.dir().resolve("history.jsonl"));
-      Map<String, Object> v = new LinkedHashMap<>();
-      v.put("suite", r.suite());
-      v.put("run", r.run());
-      v.put("nemesis", r.nemesis());
-      v.put("status", r.verdict().status());
-      v.put("checker", r.verdict().checker());
-      v.put("reasons", r.verdict().reasons());
-      v.put("counts", r.verdict().counts());
-      v.put("samples", r.verdict().samples());
-      v.put("faults", r.faults());
-      v.put("restartToFirstAckMs", r.restartToFirstAckMs());
-      v.put("restartToFirstDeliveryMs", r.restartToFirstDeliveryMs());
-      v.put("natsServerVersion", r.serverVersion());
-      v.put("jnatsVersion", io.nats.client.Nats.CLIENT_VERSION);
-      v.put("startedAt", r.startedAt());
-      v.put("durationMs", r.durationMs());
-      v.put("limits", r.limits());
-      v.put("postMortem", r.postMortem());
-      JSON.writeValue(r.dir().resolve("verdict.json").toFile(), v);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write results under " + r.dir(), e);
+  /** ms from {@code healNanos} to the first successful op of this type that ended after it. */
+  private static Long firstAfter(List<Op> ops, String type, long healNanos) {
+    long best = Long.MAX_VALUE;
+    for (Op op : ops) {
+      if (op.is(type) && op.ok() && op.endNanos() > healNanos) {
+        best = Math.min(best, op.endNanos() - healNanos);
+      }
     }
+    return best == Long.MAX_VALUE ? null : ms(best);
   }
 
   static long ms(long nanos) {
@@ -381,7 +255,7 @@ public final class ChaosRun {
   }
 
   /** The schedule's own phases: time is the behaviour here, not a synchronisation. */
-  static void pause(Duration d) throws InterruptedException {
+  public static void pause(Duration d) throws InterruptedException {
     if (!d.isZero()) {
       Thread.sleep(d.toMillis());
     }

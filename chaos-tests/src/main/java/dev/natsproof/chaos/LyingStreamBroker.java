@@ -63,6 +63,12 @@ public final class LyingStreamBroker implements StreamBroker {
   }
 
   @Override
+  public StreamConsumer consumeSubject(
+      String subject, StreamMessageHandler handler, ConsumeOptions options) {
+    return real.consumeSubject(subject, handler, options);
+  }
+
+  @Override
   public void provision(StreamSpec spec, Duration deadline) {
     real.provision(spec, deadline);
   }
@@ -105,6 +111,11 @@ public final class LyingStreamBroker implements StreamBroker {
   @Override
   public Subscription subscribeLatest(String subject, MessageHandler handler) {
     return real.subscribeLatest(subject, handler);
+  }
+
+  @Override
+  public Subscription subscribeOnOwnThread(String subject, String queue, MessageHandler handler) {
+    return real.subscribeOnOwnThread(subject, queue, handler);
   }
 
   @Override

@@ -23,7 +23,12 @@ class LeaderboardEvictionTest {
     delivered.removeAll(Set.of("p1:2", "p1:3", "p1:8", "p2:7"));
     // keep 7: p1:1..p1:3 have 7 or more newer updates of p1; p1:8 and p2:7 do not.
     assertEquals(
-        Set.of("p1:2", "p1:3"), BusinessChaosIT.evictedByPerPlayerLimit(acked, delivered, 7));
-    assertEquals(Set.of(), BusinessChaosIT.evictedByPerPlayerLimit(acked, delivered, -1));
+        Set.of("p1:2", "p1:3"),
+        dev.natsproof.chaos.workload.LeaderboardWorkload.evictedByPerPlayerLimit(
+            acked, delivered, 7));
+    assertEquals(
+        Set.of(),
+        dev.natsproof.chaos.workload.LeaderboardWorkload.evictedByPerPlayerLimit(
+            acked, delivered, -1));
   }
 }

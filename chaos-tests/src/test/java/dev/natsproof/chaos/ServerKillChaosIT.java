@@ -3,10 +3,11 @@ package dev.natsproof.chaos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.natsproof.chaos.nemesis.ProcessNemesis;
+import dev.natsproof.chaos.workload.QueueWorkload;
+import dev.natsproof.results.ChaosVerdict;
+import dev.natsproof.results.Verdict;
 import dev.natsproof.testkit.NatsServer;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class ServerKillChaosIT {
   static final String SUITE = "server-kill";
+  static final Schedule KILLS = Schedule.of(12, Duration.ofMillis(2500), Duration.ofMillis(200));
   NatsServer server;
 
   @BeforeEach
@@ -31,77 +33,84 @@ class ServerKillChaosIT {
     server.close();
   }
 
-  ChaosRun run(String name, int sync, int async, int cycles, ProcessNemesis.Mode mode) {
-    var plan =
-        ChaosSupport.plan(
-            SUITE,
-            name,
-            ChaosSupport.queueStream("KILLQ", 1),
-            sync,
-            async,
-            cycles,
-            Duration.ofMillis(2500),
-            Duration.ofMillis(200));
-    return new ChaosRun(
-        plan,
-        ChaosSupport.brokers(List.of(server.clientUrl()), false),
-        mode == null ? null : new ProcessNemesis(server, mode),
-        ChaosRun.defaultOut());
-  }
-
   @Test
   @DisplayName("control: no faults, everything acked is delivered")
   void control() {
-    ChaosSupport.requirePass(run("control", 2, 2, 3, null).run());
+    ChaosSupport.requirePass(
+        ChaosSupport.run(
+            SUITE,
+            "control",
+            Target.of(server),
+            "queue-balanced",
+            null,
+            Schedule.control(Duration.ofSeconds(8))));
   }
 
   @Test
   @DisplayName("12 kill -9s under sync-heavy load: 0 lost, 0 unexpected")
   void killsSyncHeavy() {
-    ChaosRun.Result r = run("kill9-sync-heavy", 3, 1, 12, ProcessNemesis.Mode.KILL).run();
-    ChaosSupport.requirePass(r);
-    assertEquals(12, r.faults().size());
+    ChaosRun.Outcome o =
+        ChaosSupport.run(
+            SUITE, "kill9-sync-heavy", Target.of(server), "queue-sync-heavy", "kill-9", KILLS);
+    ChaosVerdict v = ChaosSupport.requirePass(o);
+    assertEquals(12, v.faults().size());
+    // Every repull the broker counted is also on the run's clock, beside the kills.
+    long repullOps =
+        o.history().ops().stream()
+            .filter(op -> op.is(ChaosRun.INTERVENE) && "repull".equals(op.value()))
+            .count();
+    assertTrue(v.interventions().repulls() > 0, "a kill -9 is followed by a repull");
+    assertEquals(v.interventions().repulls(), repullOps);
   }
 
   @Test
   @DisplayName("12 kill -9s under async-heavy load: 0 lost, 0 unexpected")
   void killsAsyncHeavy() {
-    ChaosRun.Result r = run("kill9-async-heavy", 1, 3, 12, ProcessNemesis.Mode.KILL).run();
-    ChaosSupport.requirePass(r);
-    assertEquals(12, r.faults().size());
+    ChaosVerdict v =
+        ChaosSupport.requirePass(
+            ChaosSupport.run(
+                SUITE,
+                "kill9-async-heavy",
+                Target.of(server),
+                "queue-async-heavy",
+                "kill-9",
+                KILLS));
+    assertEquals(12, v.faults().size());
   }
 
   @Test
   @DisplayName("4 SIGTERM restarts: 0 lost, 0 unexpected")
   void sigterm() {
-    ChaosSupport.requirePass(run("sigterm", 2, 2, 4, ProcessNemesis.Mode.TERM).run());
+    ChaosSupport.requirePass(
+        ChaosSupport.run(
+            SUITE,
+            "sigterm",
+            Target.of(server),
+            "queue-balanced",
+            "sigterm",
+            Schedule.of(4, Duration.ofMillis(2500), Duration.ofMillis(200))));
   }
 
   @Test
   @DisplayName(
       "negative control: a broker that fakes 1 ack in 500 is caught as FAIL with lost values")
   void lyingBrokerIsCaught() {
-    var plan =
-        ChaosSupport.plan(
-            SUITE,
-            "negative-lying-broker",
-            ChaosSupport.queueStream("LIEQ", 1),
-            1,
-            1,
-            2,
-            Duration.ofMillis(1500),
-            Duration.ofMillis(200));
-    var brokers = ChaosSupport.brokers(List.of(server.clientUrl()), false);
-    ChaosRun.Result r =
-        new ChaosRun(
-                plan,
-                () -> new LyingStreamBroker(brokers.get(), 500),
-                new ProcessNemesis(server, ProcessNemesis.Mode.KILL),
-                ChaosRun.defaultOut())
-            .run();
-    System.out.println(
-        "CHAOS negative control: " + r.verdict().status() + " " + r.verdict().reasons());
-    assertEquals(Verdict.Status.FAIL, r.verdict().status(), r.verdict().reasons().toString());
-    assertTrue(r.verdict().count("lost") > 0);
+    Target t = Target.of(server);
+    QueueWorkload w =
+        ((QueueWorkload) Workloads.get("queue", t)).withWriters(b -> new LyingStreamBroker(b, 500));
+    ChaosRun.Outcome o =
+        ChaosRun.run(
+            new ChaosRun.Spec(
+                SUITE,
+                "negative-lying-broker",
+                w,
+                Nemeses.get("kill-9", t, w.streamName()),
+                Schedule.of(2, Duration.ofMillis(1500), Duration.ofMillis(200)),
+                t.brokers(),
+                true,
+                ChaosRun.defaultOut()));
+    ChaosSupport.print(o);
+    assertEquals(Verdict.FAIL, o.verdict().verdict(), o.verdict().reasons().toString());
+    assertTrue(o.verdict().count("lost") > 0);
   }
 }

@@ -1,8 +1,9 @@
 package dev.natsproof.chaos.checker;
 
-import dev.natsproof.chaos.History;
-import dev.natsproof.chaos.Op;
-import dev.natsproof.chaos.Verdict;
+import dev.natsproof.results.CheckResult;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Op;
+import dev.natsproof.results.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,15 +46,15 @@ public final class AckPathChecker {
 
   private AckPathChecker() {}
 
-  public static Verdict check(History h, long ackWaitMillis) {
+  public static CheckResult check(History h, long ackWaitMillis) {
     try {
       return run(h, ackWaitMillis);
     } catch (RuntimeException e) {
-      return Verdict.unknown(NAME, "checker crashed: " + e);
+      return CheckResult.unknown(NAME, "checker crashed: " + e);
     }
   }
 
-  private static Verdict run(History h, long ackWaitMillis) {
+  private static CheckResult run(History h, long ackWaitMillis) {
     List<Long> lifetimes = lifetimeStarts(h.ops());
     Map<String, List<Op>> byValue = new LinkedHashMap<>();
     Map<String, Integer> deadLetters = new HashMap<>();
@@ -83,7 +84,7 @@ public final class AckPathChecker {
       ops.sort((a, b) -> Long.compare(a.endNanos(), b.endNanos()));
       String path = v.substring(0, v.indexOf('-'));
       counts.merge(path, 1L, Long::sum);
-      List<Op> ds = ops.stream().filter(o -> o.is("deliver")).toList();
+      List<Op> ds = ops.stream().filter(o -> o.is(Op.DELIVER)).toList();
       if (ds.isEmpty()) {
         problems.add(v + ": never delivered");
         continue;
@@ -101,7 +102,7 @@ public final class AckPathChecker {
           lastProgress = op;
           continue;
         }
-        if (!op.is("deliver")) {
+        if (!op.is(Op.DELIVER)) {
           continue;
         }
         Op next = nextDelivery(ops, i);
@@ -162,7 +163,7 @@ public final class AckPathChecker {
             }
           }
           case "prog" -> {
-            for (int j = i + 1; j < ops.size() && !ops.get(j).is("deliver"); j++) {
+            for (int j = i + 1; j < ops.size() && !ops.get(j).is(Op.DELIVER); j++) {
               if (ops.get(j).is("progress")) {
                 lastProgress = ops.get(j);
               }
@@ -194,13 +195,13 @@ public final class AckPathChecker {
     counts.put("deliveryCountResetsByCrash", countResets);
     counts.put("redeliveriesTimedFromBeforeCrash", timedFromBeforeCrash);
     if (byValue.isEmpty()) {
-      return new Verdict(
-          NAME, Verdict.Status.UNKNOWN, List.of("nothing was delivered"), counts, Map.of());
+      return new CheckResult(
+          NAME, Verdict.UNKNOWN, List.of("nothing was delivered"), counts, Map.of());
     }
     if (!problems.isEmpty()) {
-      return new Verdict(
+      return new CheckResult(
           NAME,
-          Verdict.Status.FAIL,
+          Verdict.FAIL,
           QueueChecker.sample(problems),
           counts,
           Map.of("problems", problems.size() > 20 ? problems.subList(0, 20) : problems));
@@ -218,7 +219,7 @@ public final class AckPathChecker {
               + " redeliveries followed the ack wait of a delivery made before the crash, not of"
               + " the replay after it (at-least-once; handlers must be idempotent)");
     }
-    return new Verdict(NAME, Verdict.Status.PASS, reasons, counts, Map.of());
+    return new CheckResult(NAME, Verdict.PASS, reasons, counts, Map.of());
   }
 
   /**
@@ -271,7 +272,7 @@ public final class AckPathChecker {
     Op found = null;
     for (int j = 0; j < at; j++) {
       Op p = ops.get(j);
-      if (p.is("deliver")
+      if (p.is(Op.DELIVER)
           && epoch(p, lifetimes) < epoch(replay, lifetimes)
           && replay.deliveries() <= p.deliveries()
           && next.deliveries() == p.deliveries() + 1
@@ -284,7 +285,7 @@ public final class AckPathChecker {
 
   private static Op nextDelivery(List<Op> ops, int from) {
     for (int j = from + 1; j < ops.size(); j++) {
-      if (ops.get(j).is("deliver")) {
+      if (ops.get(j).is(Op.DELIVER)) {
         return ops.get(j);
       }
     }
@@ -295,7 +296,7 @@ public final class AckPathChecker {
   private static Op settleAfter(List<Op> ops, int from) {
     for (int j = from + 1; j < ops.size(); j++) {
       Op o = ops.get(j);
-      if (o.is("deliver")) {
+      if (o.is(Op.DELIVER)) {
         return null;
       }
       if (o.is("ack") || o.is("nak") || o.is("term")) {

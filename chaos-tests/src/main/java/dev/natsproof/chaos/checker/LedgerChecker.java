@@ -1,8 +1,9 @@
 package dev.natsproof.chaos.checker;
 
-import dev.natsproof.chaos.History;
-import dev.natsproof.chaos.Op;
-import dev.natsproof.chaos.Verdict;
+import dev.natsproof.results.CheckResult;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Op;
+import dev.natsproof.results.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,12 +26,12 @@ public final class LedgerChecker {
    * @param finalTotal the ledger's total gold after the drain
    * @param rewardOf the reward of each battle id as sent
    */
-  public static Verdict check(History h, long finalTotal, Map<String, Long> rewardOf) {
+  public static CheckResult check(History h, long finalTotal, Map<String, Long> rewardOf) {
     try {
       Set<String> acked = new HashSet<>();
       Map<String, Integer> applied = new HashMap<>();
       for (Op op : h.ops()) {
-        if (op.is("enqueue") && op.ok()) {
+        if (op.is(Op.ENQUEUE) && op.ok()) {
           acked.add(op.value());
         } else if (op.is("credit") && "applied".equals(op.detail())) {
           applied.merge(op.value(), 1, Integer::sum);
@@ -68,12 +69,8 @@ public final class LedgerChecker {
       counts.put("expectedGoldAtLeast", expectedGold);
       counts.put("ledgerGold", finalTotal);
       if (acked.isEmpty() || applied.isEmpty()) {
-        return new Verdict(
-            NAME,
-            Verdict.Status.UNKNOWN,
-            List.of("nothing acked or nothing applied"),
-            counts,
-            Map.of());
+        return new CheckResult(
+            NAME, Verdict.UNKNOWN, List.of("nothing acked or nothing applied"), counts, Map.of());
       }
       List<String> reasons = new ArrayList<>();
       if (!missing.isEmpty()) {
@@ -93,22 +90,18 @@ public final class LedgerChecker {
         reasons.add("ledger total " + finalTotal + " != sum of applied rewards " + appliedGold);
       }
       if (!reasons.isEmpty()) {
-        return new Verdict(
-            NAME,
-            Verdict.Status.FAIL,
-            reasons,
-            counts,
-            Map.of("missing", QueueChecker.sample(missing)));
+        return new CheckResult(
+            NAME, Verdict.FAIL, reasons, counts, Map.of("missing", QueueChecker.sample(missing)));
       }
-      return new Verdict(
+      return new CheckResult(
           NAME,
-          Verdict.Status.PASS,
+          Verdict.PASS,
           List.of(
               applied.size() + " battles credited exactly once; ledger " + finalTotal + " gold"),
           counts,
           Map.of());
     } catch (RuntimeException e) {
-      return Verdict.unknown(NAME, "checker crashed: " + e);
+      return CheckResult.unknown(NAME, "checker crashed: " + e);
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.natsproof.chaos.checker;
 
-import dev.natsproof.chaos.History;
-import dev.natsproof.chaos.Op;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Op;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,9 +34,9 @@ public final class LossAnalysis {
     Set<String> delivered = new HashSet<>();
     Set<Long> deliveredSeqs = new HashSet<>();
     for (Op op : ops) {
-      if (op.is("enqueue") && op.ok()) {
+      if (op.is(Op.ENQUEUE) && op.ok()) {
         acked.putIfAbsent(op.value(), op);
-      } else if (op.is("deliver")) {
+      } else if (op.is(Op.DELIVER)) {
         delivered.add(op.value());
         if (op.seq() > 0) {
           deliveredSeqs.add(op.seq());

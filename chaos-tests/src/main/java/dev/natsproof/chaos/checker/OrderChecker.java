@@ -1,8 +1,9 @@
 package dev.natsproof.chaos.checker;
 
-import dev.natsproof.chaos.History;
-import dev.natsproof.chaos.Op;
-import dev.natsproof.chaos.Verdict;
+import dev.natsproof.results.CheckResult;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Op;
+import dev.natsproof.results.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,14 +21,14 @@ public final class OrderChecker {
 
   private OrderChecker() {}
 
-  public static Verdict check(History h) {
+  public static CheckResult check(History h) {
     try {
       Map<String, Long> lastFirstDelivery = new HashMap<>();
       Map<String, Boolean> seen = new HashMap<>();
       long ordered = 0;
       List<String> outOfOrder = new ArrayList<>();
       for (Op op : h.ops()) {
-        if (!op.is("deliver")) {
+        if (!op.is(Op.DELIVER)) {
           continue;
         }
         if (seen.putIfAbsent(op.value(), true) != null) {
@@ -49,13 +50,13 @@ public final class OrderChecker {
       counts.put("inOrder", ordered);
       counts.put("outOfOrder", (long) outOfOrder.size());
       if (ordered == 0) {
-        return new Verdict(
-            NAME, Verdict.Status.UNKNOWN, List.of("nothing was delivered"), counts, Map.of());
+        return new CheckResult(
+            NAME, Verdict.UNKNOWN, List.of("nothing was delivered"), counts, Map.of());
       }
       if (!outOfOrder.isEmpty()) {
-        return new Verdict(
+        return new CheckResult(
             NAME,
-            Verdict.Status.FAIL,
+            Verdict.FAIL,
             List.of(
                 outOfOrder.size()
                     + " values delivered out of per-key order, e.g. "
@@ -63,9 +64,9 @@ public final class OrderChecker {
             counts,
             Map.of("outOfOrder", QueueChecker.sample(outOfOrder)));
       }
-      return new Verdict(
+      return new CheckResult(
           NAME,
-          Verdict.Status.PASS,
+          Verdict.PASS,
           List.of(
               ordered
                   + " first deliveries over "
@@ -74,7 +75,7 @@ public final class OrderChecker {
           counts,
           Map.of());
     } catch (RuntimeException e) {
-      return Verdict.unknown(NAME, "checker crashed: " + e);
+      return CheckResult.unknown(NAME, "checker crashed: " + e);
     }
   }
 }

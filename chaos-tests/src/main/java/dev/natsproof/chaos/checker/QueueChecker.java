@@ -1,8 +1,9 @@
 package dev.natsproof.chaos.checker;
 
-import dev.natsproof.chaos.History;
-import dev.natsproof.chaos.Op;
-import dev.natsproof.chaos.Verdict;
+import dev.natsproof.results.CheckResult;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Op;
+import dev.natsproof.results.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,8 +16,10 @@ import java.util.Set;
  * Jepsen's total-queue check for JetStream enqueue/consume, a pure function of a history.
  *
  * <ul>
- *   <li><b>lost</b>: acked but never delivered (split prefix / middle / postfix by where it sits
- *       among the acked values that were delivered) → FAIL
+ *   <li><b>lost</b>: acked, never delivered, and gone from the stream (split prefix / middle /
+ *       postfix by where it sits among the acked values that were delivered) → FAIL
+ *   <li><b>stalled</b>: acked, not delivered by the drain's end, but still stored (a {@code stored}
+ *       entry the run's inspection recorded) → FAIL, as a stall, not a loss
  *   <li><b>unexpected</b>: delivered but never attempted → FAIL
  *   <li><b>delivered after a definite failure</b>: the broker said "not stored" and it was → FAIL
  *   <li><b>duplicates</b> (a value delivered more than once, redeliveries included) are counted,
@@ -31,19 +34,19 @@ public final class QueueChecker {
 
   private QueueChecker() {}
 
-  public static Verdict check(History h) {
+  public static CheckResult check(History h) {
     return check(h, true);
   }
 
-  public static Verdict check(History h, boolean duplicatesAllowed) {
+  public static CheckResult check(History h, boolean duplicatesAllowed) {
     try {
       return run(h, duplicatesAllowed);
     } catch (RuntimeException e) {
-      return Verdict.unknown(NAME, "checker crashed: " + e);
+      return CheckResult.unknown(NAME, "checker crashed: " + e);
     }
   }
 
-  private static Verdict run(History h, boolean duplicatesAllowed) {
+  private static CheckResult run(History h, boolean duplicatesAllowed) {
     List<String> attemptedOrder = new ArrayList<>();
     Set<String> attempted = new HashSet<>();
     List<String> ackedOrder = new ArrayList<>();
@@ -52,11 +55,12 @@ public final class QueueChecker {
     Map<String, String> failedBecause = new HashMap<>();
     Set<String> info = new HashSet<>();
     Map<String, Integer> deliveries = new HashMap<>();
+    Set<String> stored = new HashSet<>();
     long redeliveries = 0;
     List<Op> ops = new ArrayList<>(h.ops());
     ops.sort((a, b) -> Long.compare(a.endNanos(), b.endNanos()));
     for (Op op : ops) {
-      if (op.is("enqueue")) {
+      if (op.is(Op.ENQUEUE)) {
         if (attempted.add(op.value())) {
           attemptedOrder.add(op.value());
         }
@@ -72,7 +76,9 @@ public final class QueueChecker {
           }
           default -> info.add(op.value());
         }
-      } else if (op.is("deliver")) {
+      } else if (op.is("stored")) {
+        stored.add(op.value());
+      } else if (op.is(Op.DELIVER)) {
         deliveries.merge(op.value(), 1, Integer::sum);
         if (op.deliveries() > 1) {
           redeliveries++;
@@ -84,6 +90,7 @@ public final class QueueChecker {
     failed.removeAll(acked);
 
     List<String> lost = new ArrayList<>();
+    List<String> stalled = new ArrayList<>();
     int firstDelivered = -1;
     int lastDelivered = -1;
     for (int i = 0; i < ackedOrder.size(); i++) {
@@ -100,7 +107,9 @@ public final class QueueChecker {
     long postfix = 0;
     for (int i = 0; i < ackedOrder.size(); i++) {
       String v = ackedOrder.get(i);
-      if (!deliveries.containsKey(v)) {
+      if (!deliveries.containsKey(v) && stored.contains(v)) {
+        stalled.add(v);
+      } else if (!deliveries.containsKey(v)) {
         lost.add(v);
         if (firstDelivered < 0 || i < firstDelivered) {
           prefix++;
@@ -142,6 +151,7 @@ public final class QueueChecker {
     counts.put("lostPrefix", prefix);
     counts.put("lostMiddle", middle);
     counts.put("lostPostfix", postfix);
+    counts.put("stalled", (long) stalled.size());
     counts.put("unexpected", (long) unexpected.size());
     counts.put("deliveredAfterDefiniteFailure", (long) afterFailure.size());
     counts.put("duplicateDeliveries", duplicateDeliveries);
@@ -149,6 +159,7 @@ public final class QueueChecker {
     counts.put("recovered", recovered);
     Map<String, List<String>> samples = new LinkedHashMap<>();
     samples.put("lost", sample(lost));
+    samples.put("stalled", sample(stalled));
     samples.put("unexpected", sample(unexpected));
     samples.put("deliveredAfterDefiniteFailure", sample(afterFailure));
     samples.put("duplicated", sample(duplicated));
@@ -156,11 +167,11 @@ public final class QueueChecker {
     List<String> reasons = new ArrayList<>();
     if (acked.isEmpty()) {
       reasons.add("nothing was acked: the run proves nothing");
-      return new Verdict(NAME, Verdict.Status.UNKNOWN, reasons, counts, samples);
+      return new CheckResult(NAME, Verdict.UNKNOWN, reasons, counts, samples);
     }
     if (deliveries.isEmpty()) {
       reasons.add("nothing was delivered (" + acked.size() + " acked): the run proves nothing");
-      return new Verdict(NAME, Verdict.Status.UNKNOWN, reasons, counts, samples);
+      return new CheckResult(NAME, Verdict.UNKNOWN, reasons, counts, samples);
     }
     if (!lost.isEmpty()) {
       reasons.add(
@@ -173,6 +184,13 @@ public final class QueueChecker {
               + postfix
               + "), e.g. "
               + sample(lost));
+    }
+    if (!stalled.isEmpty()) {
+      reasons.add(
+          stalled.size()
+              + " acked values not delivered by the drain's end but still stored (a stall, not a"
+              + " loss), e.g. "
+              + sample(stalled));
     }
     if (!unexpected.isEmpty()) {
       reasons.add(
@@ -193,7 +211,7 @@ public final class QueueChecker {
               + sample(duplicated));
     }
     if (!reasons.isEmpty()) {
-      return new Verdict(NAME, Verdict.Status.FAIL, reasons, counts, samples);
+      return new CheckResult(NAME, Verdict.FAIL, reasons, counts, samples);
     }
     reasons.add(
         acked.size()
@@ -202,7 +220,7 @@ public final class QueueChecker {
             + " duplicate deliveries, "
             + recovered
             + " indeterminate recovered");
-    return new Verdict(NAME, Verdict.Status.PASS, reasons, counts, samples);
+    return new CheckResult(NAME, Verdict.PASS, reasons, counts, samples);
   }
 
   static List<String> sample(List<String> values) {

@@ -1,8 +1,9 @@
 package dev.natsproof.chaos.checker;
 
-import dev.natsproof.chaos.History;
-import dev.natsproof.chaos.Op;
-import dev.natsproof.chaos.Verdict;
+import dev.natsproof.results.CheckResult;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Op;
+import dev.natsproof.results.Verdict;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,13 +22,13 @@ public final class ReplayChecker {
   private ReplayChecker() {}
 
   /** Replay ops carry the key in {@code detail}; enqueue ops of that key have values "key:n". */
-  public static Verdict check(History h) {
+  public static CheckResult check(History h) {
     try {
       Map<String, Set<String>> ackedByKey = new LinkedHashMap<>();
       Set<String> attempted = new HashSet<>();
       Map<String, List<Op>> replayed = new LinkedHashMap<>();
       for (Op op : h.ops()) {
-        if (op.is("enqueue")) {
+        if (op.is(Op.ENQUEUE)) {
           attempted.add(op.value());
           if (op.ok()) {
             ackedByKey.computeIfAbsent(key(op.value()), k -> new HashSet<>()).add(op.value());
@@ -70,30 +71,26 @@ public final class ReplayChecker {
       counts.put("unexpected", unexpected);
       counts.put("outOfOrder", disorder);
       if (ackedByKey.isEmpty() || replayed.isEmpty()) {
-        return new Verdict(
-            NAME,
-            Verdict.Status.UNKNOWN,
-            List.of("nothing acked or nothing replayed"),
-            counts,
-            Map.of());
+        return new CheckResult(
+            NAME, Verdict.UNKNOWN, List.of("nothing acked or nothing replayed"), counts, Map.of());
       }
       if (missing + unexpected + disorder > 0) {
-        return new Verdict(
+        return new CheckResult(
             NAME,
-            Verdict.Status.FAIL,
+            Verdict.FAIL,
             List.of("replay incomplete or out of order: " + QueueChecker.sample(examples)),
             counts,
             Map.of("examples", QueueChecker.sample(examples)));
       }
-      return new Verdict(
+      return new CheckResult(
           NAME,
-          Verdict.Status.PASS,
+          Verdict.PASS,
           List.of(
               "every acked value replayed, in stream order, for " + ackedByKey.size() + " keys"),
           counts,
           Map.of());
     } catch (RuntimeException e) {
-      return Verdict.unknown(NAME, "checker crashed: " + e);
+      return CheckResult.unknown(NAME, "checker crashed: " + e);
     }
   }
 

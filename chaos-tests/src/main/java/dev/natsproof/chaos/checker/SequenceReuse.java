@@ -1,8 +1,9 @@
 package dev.natsproof.chaos.checker;
 
-import dev.natsproof.chaos.History;
-import dev.natsproof.chaos.Op;
-import dev.natsproof.chaos.Verdict;
+import dev.natsproof.results.CheckResult;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Op;
+import dev.natsproof.results.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,9 +27,9 @@ public final class SequenceReuse {
     Set<String> acked = new LinkedHashSet<>();
     Set<String> delivered = new HashSet<>();
     for (Op op : h.ops()) {
-      if (op.is("deliver")) {
+      if (op.is(Op.DELIVER)) {
         delivered.add(op.value());
-      } else if (op.is("enqueue") && op.ok()) {
+      } else if (op.is(Op.ENQUEUE) && op.ok()) {
         acked.add(op.value());
       }
     }
@@ -41,9 +42,9 @@ public final class SequenceReuse {
     Map<String, Long> ackedSeq = new HashMap<>();
     Map<Long, String> deliveredAt = new HashMap<>();
     for (Op op : h.ops()) {
-      if (op.is("enqueue") && op.ok() && op.seq() > 0) {
+      if (op.is(Op.ENQUEUE) && op.ok() && op.seq() > 0) {
         ackedSeq.put(op.value(), op.seq());
-      } else if (op.is("deliver") && op.seq() > 0) {
+      } else if (op.is(Op.DELIVER) && op.seq() > 0) {
         deliveredAt.putIfAbsent(op.seq(), op.value());
       }
     }
@@ -63,8 +64,8 @@ public final class SequenceReuse {
    * sequence came back holding another value, and nothing was delivered unexpectedly or after the
    * broker said "not stored". Empty for any other verdict, which must then be judged as it is.
    */
-  public static Optional<List<String>> onlyReuse(Verdict v, History h) {
-    if (v.status() != Verdict.Status.FAIL
+  public static Optional<List<String>> onlyReuse(CheckResult v, History h) {
+    if (v.status() != Verdict.FAIL
         || v.count("unexpected") != 0
         || v.count("deliveredAfterDefiniteFailure") != 0) {
       return Optional.empty();

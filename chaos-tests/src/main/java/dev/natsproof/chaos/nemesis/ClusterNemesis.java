@@ -17,6 +17,10 @@ public final class ClusterNemesis implements Nemesis {
   public enum Mode {
     KILL_STREAM_LEADER,
     KILL_MINORITY,
+    /** kill -9 of two of the three nodes, the stream leader among them: no quorum until healed. */
+    KILL_MAJORITY,
+    /** kill -9 of every node at once: a rack losing power, as far as a process can tell. */
+    KILL_ALL,
     PARTITION_LEADER,
     ROLLING_RESTART
   }
@@ -58,6 +62,27 @@ public final class ClusterNemesis implements Nemesis {
             down.add(n);
             break; // one of three is the minority
           }
+        }
+      }
+      case KILL_MAJORITY -> {
+        NatsServer leader = cluster.awaitStreamLeader(stream, Duration.ofSeconds(30));
+        steps.accept("kill " + id(leader) + " (stream leader)");
+        leader.kill();
+        down.add(leader);
+        for (NatsServer n : cluster.nodes()) {
+          if (n != leader) {
+            steps.accept("kill " + id(n) + " (follower: the majority is gone)");
+            n.kill();
+            down.add(n);
+            break;
+          }
+        }
+      }
+      case KILL_ALL -> {
+        for (NatsServer n : cluster.nodes()) {
+          steps.accept("kill " + id(n));
+          n.kill();
+          down.add(n);
         }
       }
       case PARTITION_LEADER -> {
@@ -122,6 +147,21 @@ public final class ClusterNemesis implements Nemesis {
           steps.accept("started " + id(n));
         }
         down.clear();
+      }
+      case KILL_MAJORITY, KILL_ALL -> {
+        for (NatsServer n : down) {
+          n.start();
+          steps.accept("started " + id(n));
+        }
+        down.clear();
+        // Back only with a quorum: the run's load and checks need a cluster again.
+        NatsServer meta = cluster.awaitMetaLeader(Duration.ofSeconds(60));
+        steps.accept("meta leader " + meta.name());
+        cluster
+            .streamLeaderWithin(stream, Duration.ofSeconds(60))
+            .ifPresentOrElse(
+                l -> steps.accept("stream leader " + id(l)),
+                () -> steps.accept("no stream leader within 60 s (stream " + stream + " gone?)"));
       }
       case PARTITION_LEADER -> proxied.heal();
       case ROLLING_RESTART -> {

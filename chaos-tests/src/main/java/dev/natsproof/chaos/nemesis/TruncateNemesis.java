@@ -76,6 +76,11 @@ public final class TruncateNemesis implements Nemesis {
   }
 
   @Override
+  public java.util.Map<String, Object> postMortem() {
+    return java.util.Map.of("truncated", lastTruncated);
+  }
+
+  @Override
   public String limits() {
     return "a truncated block file can lose acked messages; the verdict reports what was lost";
   }

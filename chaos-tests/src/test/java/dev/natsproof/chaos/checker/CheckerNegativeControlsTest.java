@@ -3,9 +3,10 @@ package dev.natsproof.chaos.checker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.natsproof.chaos.History;
-import dev.natsproof.chaos.Op;
-import dev.natsproof.chaos.Verdict;
+import dev.natsproof.results.CheckResult;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Op;
+import dev.natsproof.results.Verdict;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,8 +49,8 @@ class CheckerNegativeControlsTest {
   @DisplayName("queue: everything acked is delivered → PASS")
   void queuePass() {
     healthy();
-    Verdict v = QueueChecker.check(history());
-    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+    CheckResult v = QueueChecker.check(history());
+    assertEquals(Verdict.PASS, v.status(), v.reasons().toString());
     assertEquals(5, v.count("acked"));
   }
 
@@ -63,8 +64,8 @@ class CheckerNegativeControlsTest {
     deliver("w0-2", 2, 1);
     deliver("w0-4", 4, 1);
     deliver("w0-5", 5, 1);
-    Verdict v = QueueChecker.check(history());
-    assertEquals(Verdict.Status.FAIL, v.status());
+    CheckResult v = QueueChecker.check(history());
+    assertEquals(Verdict.FAIL, v.status());
     assertEquals(1, v.count("lost"));
     assertEquals(1, v.count("lostMiddle"));
     assertEquals(List.of("w0-3"), v.samples().get("lost"));
@@ -77,8 +78,8 @@ class CheckerNegativeControlsTest {
       enqueue("w0-" + i, Op.OK);
     }
     deliver("w0-1", 1, 1);
-    Verdict v = QueueChecker.check(history());
-    assertEquals(Verdict.Status.FAIL, v.status());
+    CheckResult v = QueueChecker.check(history());
+    assertEquals(Verdict.FAIL, v.status());
     assertEquals(2, v.count("lostPostfix"));
   }
 
@@ -87,8 +88,8 @@ class CheckerNegativeControlsTest {
   void queuePhantom() {
     healthy();
     deliver("ghost-1", 99, 1);
-    Verdict v = QueueChecker.check(history());
-    assertEquals(Verdict.Status.FAIL, v.status());
+    CheckResult v = QueueChecker.check(history());
+    assertEquals(Verdict.FAIL, v.status());
     assertEquals(1, v.count("unexpected"));
   }
 
@@ -100,8 +101,8 @@ class CheckerNegativeControlsTest {
     ops.add(
         new Op("w0", "enqueue", "w0-9", 0, 0, Op.FAIL, t - 5, t, "Rejected[NO_STREAM, 503 ...]"));
     deliver("w0-9", 9, 1);
-    Verdict v = QueueChecker.check(history());
-    assertEquals(Verdict.Status.FAIL, v.status());
+    CheckResult v = QueueChecker.check(history());
+    assertEquals(Verdict.FAIL, v.status());
     assertTrue(
         v.reasons().toString().contains("w0-9 Rejected[NO_STREAM, 503 ...]"),
         "says what the broker said: " + v.reasons());
@@ -112,11 +113,11 @@ class CheckerNegativeControlsTest {
   void queueDuplicate() {
     healthy();
     deliver("w0-2", 2, 2);
-    Verdict allowed = QueueChecker.check(history());
-    assertEquals(Verdict.Status.PASS, allowed.status());
+    CheckResult allowed = QueueChecker.check(history());
+    assertEquals(Verdict.PASS, allowed.status());
     assertEquals(1, allowed.count("duplicateDeliveries"));
     assertEquals(1, allowed.count("redeliveries"));
-    assertEquals(Verdict.Status.FAIL, QueueChecker.check(history(), false).status());
+    assertEquals(Verdict.FAIL, QueueChecker.check(history(), false).status());
   }
 
   @Test
@@ -125,8 +126,8 @@ class CheckerNegativeControlsTest {
     healthy();
     enqueue("w0-7", Op.INFO);
     deliver("w0-7", 7, 1);
-    Verdict v = QueueChecker.check(history());
-    assertEquals(Verdict.Status.PASS, v.status());
+    CheckResult v = QueueChecker.check(history());
+    assertEquals(Verdict.PASS, v.status());
     assertEquals(1, v.count("recovered"));
   }
 
@@ -134,9 +135,9 @@ class CheckerNegativeControlsTest {
   @DisplayName("queue: nothing acked, or nothing delivered → UNKNOWN")
   void queueUnknown() {
     enqueue("w0-1", Op.INFO);
-    assertEquals(Verdict.Status.UNKNOWN, QueueChecker.check(history()).status());
+    assertEquals(Verdict.UNKNOWN, QueueChecker.check(history()).status());
     enqueue("w0-2", Op.OK);
-    assertEquals(Verdict.Status.UNKNOWN, QueueChecker.check(history()).status());
+    assertEquals(Verdict.UNKNOWN, QueueChecker.check(history()).status());
   }
 
   @Test
@@ -158,18 +159,55 @@ class CheckerNegativeControlsTest {
     deliver("bob:1", 2, 1);
     deliver("alice:2", 3, 1);
     deliver("alice:1", 1, 2); // a redelivery does not count against order
-    assertEquals(Verdict.Status.PASS, OrderChecker.check(history()).status());
+    assertEquals(Verdict.PASS, OrderChecker.check(history()).status());
     deliver("bob:3", 5, 1);
     deliver("bob:2", 4, 1);
-    Verdict v = OrderChecker.check(history());
-    assertEquals(Verdict.Status.FAIL, v.status());
+    CheckResult v = OrderChecker.check(history());
+    assertEquals(Verdict.FAIL, v.status());
     assertEquals(1, v.count("outOfOrder"));
+  }
+
+  void handled(String v) {
+    t += 10;
+    ops.add(new Op("consumer", KeyLaneChecker.HANDLED, v, 0, 0, Op.OK, t, t, null));
+  }
+
+  @Test
+  @DisplayName(
+      "lanes: keys in parallel, each key one at a time → PASS; two of one key at once → FAIL; a"
+          + " late first delivery → FAIL without a fault, counted after one")
+  void lanes() {
+    deliver("alice:1", 1, 1);
+    deliver("bob:1", 2, 1); // another key meanwhile: fine
+    handled("alice:1");
+    handled("bob:1");
+    deliver("alice:2", 3, 1);
+    handled("alice:2");
+    assertEquals(Verdict.PASS, KeyLaneChecker.check(history()).status());
+
+    deliver("bob:3", 5, 1);
+    deliver("bob:2", 4, 1); // bob:3 still running
+    CheckResult both = KeyLaneChecker.check(history());
+    assertEquals(Verdict.FAIL, both.status());
+    assertEquals(1, both.count("overlapping"));
+    assertEquals(1, both.count("reorderedFirstDeliveries"));
+
+    ops.clear();
+    deliver("carol:2", 2, 1);
+    handled("carol:2");
+    deliver("carol:1", 1, 1);
+    handled("carol:1");
+    assertEquals(Verdict.FAIL, KeyLaneChecker.check(history()).status(), "late, no fault");
+    ops.add(0, new Op("nemesis", "fault", "kill-9", 0, 0, Op.OK, 0, 0, null));
+    CheckResult afterCrash = KeyLaneChecker.check(history());
+    assertEquals(Verdict.PASS, afterCrash.status(), "after a crash a redelivery may come late");
+    assertEquals(1, afterCrash.count("reorderedFirstDeliveries"));
   }
 
   @Test
   @DisplayName("order: nothing delivered → UNKNOWN")
   void orderUnknown() {
-    assertEquals(Verdict.Status.UNKNOWN, OrderChecker.check(history()).status());
+    assertEquals(Verdict.UNKNOWN, OrderChecker.check(history()).status());
   }
 
   // ---------------------------------------------------------------- ledger
@@ -187,8 +225,8 @@ class CheckerNegativeControlsTest {
     credit("battle-1", "applied");
     credit("battle-2", "applied");
     credit("battle-2", "duplicate");
-    Verdict v = LedgerChecker.check(history(), 30, Map.of("battle-1", 10L, "battle-2", 20L));
-    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+    CheckResult v = LedgerChecker.check(history(), 30, Map.of("battle-1", 10L, "battle-2", 20L));
+    assertEquals(Verdict.PASS, v.status(), v.reasons().toString());
   }
 
   @Test
@@ -198,16 +236,16 @@ class CheckerNegativeControlsTest {
     enqueue("battle-2", Op.OK);
     credit("battle-1", "applied");
     Map<String, Long> rewards = Map.of("battle-1", 10L, "battle-2", 20L);
-    assertEquals(Verdict.Status.FAIL, LedgerChecker.check(history(), 10, rewards).status());
+    assertEquals(Verdict.FAIL, LedgerChecker.check(history(), 10, rewards).status());
     credit("battle-2", "applied");
     credit("battle-2", "applied");
-    assertEquals(Verdict.Status.FAIL, LedgerChecker.check(history(), 50, rewards).status());
+    assertEquals(Verdict.FAIL, LedgerChecker.check(history(), 50, rewards).status());
     ops.remove(ops.size() - 1);
     credit("battle-666", "applied");
-    assertEquals(Verdict.Status.FAIL, LedgerChecker.check(history(), 30, rewards).status());
+    assertEquals(Verdict.FAIL, LedgerChecker.check(history(), 30, rewards).status());
     ops.remove(ops.size() - 1);
-    assertEquals(Verdict.Status.PASS, LedgerChecker.check(history(), 30, rewards).status());
-    assertEquals(Verdict.Status.FAIL, LedgerChecker.check(history(), 31, rewards).status());
+    assertEquals(Verdict.PASS, LedgerChecker.check(history(), 30, rewards).status());
+    assertEquals(Verdict.FAIL, LedgerChecker.check(history(), 31, rewards).status());
   }
 
   // ---------------------------------------------------------------- replay
@@ -224,19 +262,19 @@ class CheckerNegativeControlsTest {
     enqueue("alice:2", Op.OK);
     replayed("alice", "alice:1", 1);
     replayed("alice", "alice:2", 3);
-    assertEquals(Verdict.Status.PASS, ReplayChecker.check(history()).status());
+    assertEquals(Verdict.PASS, ReplayChecker.check(history()).status());
 
     ops.remove(ops.size() - 1);
-    assertEquals(Verdict.Status.FAIL, ReplayChecker.check(history()).status(), "missing alice:2");
+    assertEquals(Verdict.FAIL, ReplayChecker.check(history()).status(), "missing alice:2");
 
     replayed("alice", "alice:2", 3);
     replayed("alice", "alice:9", 4);
-    assertEquals(Verdict.Status.FAIL, ReplayChecker.check(history()).status(), "phantom alice:9");
+    assertEquals(Verdict.FAIL, ReplayChecker.check(history()).status(), "phantom alice:9");
 
     ops.remove(ops.size() - 1);
     replayed("alice", "alice:1", 1);
-    Verdict v = ReplayChecker.check(history());
-    assertEquals(Verdict.Status.FAIL, v.status(), "out of order");
+    CheckResult v = ReplayChecker.check(history());
+    assertEquals(Verdict.FAIL, v.status(), "out of order");
     assertTrue(v.count("outOfOrder") > 0);
   }
 
@@ -264,8 +302,8 @@ class CheckerNegativeControlsTest {
     at(ms(1), "term", "term-1", 1, null);
     at(ms(0), "deliver", "dlq-1", 1, null);
     at(ms(9000), "dead-letter", "dlq-1", 0, null);
-    Verdict v = AckPathChecker.check(history(), 2000);
-    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+    CheckResult v = AckPathChecker.check(history(), 2000);
+    assertEquals(Verdict.PASS, v.status(), v.reasons().toString());
   }
 
   @Test
@@ -274,7 +312,7 @@ class CheckerNegativeControlsTest {
     at(ms(0), "deliver", "term-1", 1, null);
     at(ms(1), "term", "term-1", 1, null);
     at(ms(2000), "deliver", "term-1", 2, null);
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
   }
 
   @Test
@@ -282,13 +320,13 @@ class CheckerNegativeControlsTest {
   void nakViolations() {
     at(ms(0), "deliver", "nak-1", 1, null);
     at(ms(1), "nak", "nak-1", 1, "0");
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
     ops.clear();
     at(ms(0), "deliver", "delay-1", 1, null);
     at(ms(1), "nak", "delay-1", 1, "3000");
     at(ms(1500), "deliver", "delay-1", 2, null);
     at(ms(1501), "ack", "delay-1", 2, null);
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
   }
 
   @Test
@@ -297,13 +335,13 @@ class CheckerNegativeControlsTest {
     at(ms(0), "deliver", "wait-1", 1, null);
     at(ms(500), "deliver", "wait-1", 2, null);
     at(ms(501), "ack", "wait-1", 2, null);
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
     ops.clear();
     at(ms(0), "deliver", "prog-1", 1, null);
     at(ms(1500), "progress", "prog-1", 1, null);
     at(ms(2100), "deliver", "prog-1", 2, null);
     at(ms(2101), "ack", "prog-1", 2, null);
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
   }
 
   @Test
@@ -312,10 +350,10 @@ class CheckerNegativeControlsTest {
     at(ms(0), "deliver", "dlq-1", 1, null);
     at(ms(9000), "dead-letter", "dlq-1", 0, null);
     at(ms(9001), "dead-letter", "dlq-1", 0, null);
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
     ops.clear();
     at(ms(0), "deliver", "dlq-2", 1, null);
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
   }
 
   @Test
@@ -326,16 +364,14 @@ class CheckerNegativeControlsTest {
     at(ms(10), "fault", "kill-9", 0, null);
     at(ms(600), "deliver", "term-1", 1, null);
     at(ms(601), "term", "term-1", 1, null);
-    Verdict v = AckPathChecker.check(history(), 2000);
-    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+    CheckResult v = AckPathChecker.check(history(), 2000);
+    assertEquals(Verdict.PASS, v.status(), v.reasons().toString());
     assertEquals(1, v.count("termsForgottenByCrash"));
     ops.clear();
     at(ms(0), "deliver", "wait-1", 1, null);
     at(ms(10), "fault", "kill-9", 0, null);
     assertEquals(
-        Verdict.Status.FAIL,
-        AckPathChecker.check(history(), 2000).status(),
-        "never delivered again");
+        Verdict.FAIL, AckPathChecker.check(history(), 2000).status(), "never delivered again");
   }
 
   @Test
@@ -351,8 +387,8 @@ class CheckerNegativeControlsTest {
     at(ms(2200), "heal", "kill-9", 0, null);
     at(ms(2341), "deliver", "wait-1", 1, null);
     at(ms(2342), "ack", "wait-1", 1, null);
-    Verdict v = AckPathChecker.check(history(), 2000);
-    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+    CheckResult v = AckPathChecker.check(history(), 2000);
+    assertEquals(Verdict.PASS, v.status(), v.reasons().toString());
     assertEquals(1, v.count("deliveryCountResetsByCrash"));
 
     // Between fault and heal it is still the dying server: too early there is a FAIL.
@@ -363,7 +399,7 @@ class CheckerNegativeControlsTest {
     at(ms(200), "heal", "kill-9", 0, null);
     at(ms(400), "deliver", "wait-1", 1, null);
     at(ms(401), "ack", "wait-1", 1, null);
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
 
     // After the heal it is one lifetime again: too early there is a FAIL too.
     ops.clear();
@@ -373,7 +409,7 @@ class CheckerNegativeControlsTest {
     at(ms(300), "deliver", "wait-1", 1, null);
     at(ms(600), "deliver", "wait-1", 2, null);
     at(ms(601), "ack", "wait-1", 2, null);
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
   }
 
   @Test
@@ -389,8 +425,8 @@ class CheckerNegativeControlsTest {
     at(ms(2066), "deliver", "wait-1", 1, null);
     at(ms(2362), "deliver", "wait-1", 2, null);
     at(ms(2363), "ack", "wait-1", 2, null);
-    Verdict v = AckPathChecker.check(history(), 2000);
-    assertEquals(Verdict.Status.PASS, v.status(), v.reasons().toString());
+    CheckResult v = AckPathChecker.check(history(), 2000);
+    assertEquals(Verdict.PASS, v.status(), v.reasons().toString());
     assertEquals(1, v.count("redeliveriesTimedFromBeforeCrash"));
     assertEquals(1, v.count("deliveryCountResetsByCrash"));
 
@@ -402,7 +438,7 @@ class CheckerNegativeControlsTest {
     at(ms(1200), "deliver", "wait-1", 1, null);
     at(ms(1500), "deliver", "wait-1", 2, null);
     at(ms(1501), "ack", "wait-1", 2, null);
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
 
     // No replay with a reset count: the count-2 delivery continues the replay, which it must wait
     // for, whatever happened before the crash → FAIL.
@@ -413,13 +449,13 @@ class CheckerNegativeControlsTest {
     at(ms(2066), "deliver", "wait-1", 2, null);
     at(ms(2362), "deliver", "wait-1", 3, null);
     at(ms(2363), "ack", "wait-1", 3, null);
-    assertEquals(Verdict.Status.FAIL, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.FAIL, AckPathChecker.check(history(), 2000).status());
   }
 
   @Test
   @DisplayName("ack paths: nothing delivered → UNKNOWN")
   void ackPathsUnknown() {
-    assertEquals(Verdict.Status.UNKNOWN, AckPathChecker.check(history(), 2000).status());
+    assertEquals(Verdict.UNKNOWN, AckPathChecker.check(history(), 2000).status());
   }
 
   @Test
@@ -445,20 +481,20 @@ class CheckerNegativeControlsTest {
     t += 10;
     ops.add(new Op("a1", "enqueue", "a1-9", 7, 0, Op.OK, t - 5, t, null));
     deliver("a1-9", 7, 1);
-    Verdict v = QueueChecker.check(history());
-    assertEquals(Verdict.Status.FAIL, v.status());
+    CheckResult v = QueueChecker.check(history());
+    assertEquals(Verdict.FAIL, v.status());
     assertEquals(1, SequenceReuse.onlyReuse(v, history()).orElseThrow().size());
 
     // One more loss whose sequence never came back: not this finding.
     t += 10;
     ops.add(new Op("w0", "enqueue", "w0-2", 8, 0, Op.OK, t - 5, t, null));
-    Verdict withGap = QueueChecker.check(history());
+    CheckResult withGap = QueueChecker.check(history());
     assertTrue(SequenceReuse.onlyReuse(withGap, history()).isEmpty());
 
     // Reuse alone, but a value delivered that was never sent: not this finding either.
     ops.removeIf(o -> o.value().equals("w0-2"));
     deliver("x-1", 9, 1);
-    Verdict phantom = QueueChecker.check(history());
+    CheckResult phantom = QueueChecker.check(history());
     assertTrue(SequenceReuse.onlyReuse(phantom, history()).isEmpty());
 
     // Nothing lost: a PASS is never "only reuse".

@@ -2,8 +2,8 @@ package dev.natsproof.chaos.checker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.natsproof.chaos.History;
-import dev.natsproof.chaos.Op;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Op;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

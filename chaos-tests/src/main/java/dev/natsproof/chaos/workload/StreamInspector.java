@@ -1,0 +1,162 @@
+package dev.natsproof.chaos.workload;
+
+import dev.natsproof.broker.StreamBroker;
+import dev.natsproof.broker.nats.NatsStreamBroker;
+import dev.natsproof.results.History;
+import dev.natsproof.results.Op;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.MessageInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * After a run: what the stream still holds and what state its consumer is in, told from the server.
+ * An acked value not delivered by the drain's end but still stored is a stall, not a loss; one gone
+ * from the stream is a loss. The answers go into the history ({@value #STORED} entries) and the
+ * post-mortem.
+ */
+final class StreamInspector {
+  /** A history entry: this acked value is still stored in the stream at this sequence. */
+  static final String STORED = "stored";
+
+  /** How many undelivered values are looked up one by one at most. */
+  static final int MAX_LOOKUPS = 50_000;
+
+  private StreamInspector() {}
+
+  /** Records which of {@code undelivered} (value → acked sequence) the stream still holds. */
+  static void recordStored(
+      StreamBroker b, String stream, Map<String, Long> undelivered, History h) {
+    if (!(b instanceof NatsStreamBroker nsb) || undelivered.isEmpty()) {
+      return;
+    }
+    JetStreamManagement jsm;
+    try {
+      jsm = nsb.connection().jetStreamManagement();
+    } catch (Exception e) {
+      return;
+    }
+    int looked = 0;
+    for (Map.Entry<String, Long> e : undelivered.entrySet()) {
+      if (looked++ >= MAX_LOOKUPS || e.getValue() <= 0) {
+        continue;
+      }
+      try {
+        MessageInfo mi = jsm.getMessage(stream, e.getValue());
+        String held = mi.getData() == null ? "" : new String(mi.getData(), StandardCharsets.UTF_8);
+        if (held.equals(e.getKey())) {
+          h.event("inspector", STORED, e.getKey(), e.getValue(), 0, null);
+        }
+      } catch (JetStreamApiException gone) {
+        // no message at that sequence: gone from the stream
+      } catch (Exception other) {
+        return; // the server does not answer: leave the rest unknown (they count as lost)
+      }
+    }
+  }
+
+  /** The stream's and the consumer's state, for the post-mortem. */
+  static Map<String, Object> state(
+      StreamBroker b, String stream, String durable, long highestAcked) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (!(b instanceof NatsStreamBroker nsb)) {
+      return m;
+    }
+    try {
+      var jsm = nsb.connection().jetStreamManagement();
+      var si = jsm.getStreamInfo(stream);
+      m.put("streamExists", true);
+      m.put("streamMessages", si.getStreamState().getMsgCount());
+      m.put("streamLastSequence", si.getStreamState().getLastSequence());
+      m.put("highestAckedSequence", highestAcked);
+      if (si.getClusterInfo() != null) {
+        m.put("streamLeader", si.getClusterInfo().getLeader());
+      }
+      if (durable != null) {
+        try {
+          var ci = jsm.getConsumerInfo(stream, durable);
+          m.put("consumerNumPending", ci.getNumPending());
+          m.put("consumerNumAckPending", ci.getNumAckPending());
+          m.put("consumerNumWaiting", ci.getNumWaiting());
+          m.put("consumerDeliveredStreamSeq", ci.getDelivered().getStreamSequence());
+          m.put("consumerAckFloorStreamSeq", ci.getAckFloor().getStreamSequence());
+        } catch (JetStreamApiException e) {
+          m.put("consumer", "not found: " + e.getErrorDescription());
+        }
+      }
+    } catch (JetStreamApiException e) {
+      m.put("streamExists", false);
+      m.put("error", e.getErrorDescription() + " (" + e.getApiErrorCode() + ")");
+    } catch (Exception e) {
+      m.put("error", e.toString());
+    }
+    return m;
+  }
+
+  /** Values acked (ok enqueues) with their sequence, in ack order. */
+  static Map<String, Long> ackedSequences(History h) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (Op op : h.ops()) {
+      if (op.is(Op.ENQUEUE) && op.ok()) {
+        out.put(op.value(), op.seq());
+      }
+    }
+    return out;
+  }
+
+  /** The acked values never delivered (as {@code deliverType} entries). */
+  static Map<String, Long> undelivered(History h, String deliverType) {
+    Map<String, Long> acked = ackedSequences(h);
+    Set<String> delivered = new java.util.HashSet<>();
+    for (Op op : h.ops()) {
+      if (op.is(deliverType)) {
+        delivered.add(op.value());
+      }
+    }
+    acked.keySet().removeAll(delivered);
+    return acked;
+  }
+
+  static long highestAcked(History h) {
+    return ackedSequences(h).values().stream().mapToLong(Long::longValue).max().orElse(0);
+  }
+
+  /** A stream that came back shorter than what it acked: nats-server#6600 / #6881. */
+  static long sequenceReset(Map<String, Object> state) {
+    Object last = state.get("streamLastSequence");
+    Object acked = state.get("highestAckedSequence");
+    if (last instanceof Long l && acked instanceof Long a && a > 0 && l < a) {
+      return 1;
+    }
+    return 0;
+  }
+
+  static long streamVanished(Map<String, Object> state) {
+    return Boolean.FALSE.equals(state.get("streamExists")) ? 1 : 0;
+  }
+
+  /** Deliveries whose count went back to 1 after the value had been delivered before. */
+  static long deliveryCountResets(History h, String deliverType) {
+    Map<String, Long> maxCount = new java.util.HashMap<>();
+    long resets = 0;
+    for (Op op : h.ops()) {
+      if (!op.is(deliverType)) {
+        continue;
+      }
+      Long before = maxCount.get(op.value());
+      if (before != null && op.deliveries() <= 1) {
+        resets++;
+      }
+      maxCount.merge(op.value(), op.deliveries(), Math::max);
+    }
+    return resets;
+  }
+
+  static List<String> sample(java.util.Collection<String> values) {
+    return values.stream().limit(5).toList();
+  }
+}
