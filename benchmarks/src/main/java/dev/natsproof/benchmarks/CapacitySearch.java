@@ -1,100 +1,95 @@
 package dev.natsproof.benchmarks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.natsproof.results.CapacityRun;
+import dev.natsproof.results.Cli;
+import dev.natsproof.results.FanOutClient;
+import dev.natsproof.results.FanOutRun;
+import dev.natsproof.results.GateEngine;
+import dev.natsproof.results.GateLimits;
+import dev.natsproof.results.GateResult;
+import dev.natsproof.results.ResultsDir;
+import dev.natsproof.results.Verdict;
+import dev.natsproof.results.Workload;
 import dev.natsproof.testkit.NatsServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * The largest room count (10 players, 30 Hz, 200 B) whose fan-out p99 stays within the gate, found
- * by bisection with short open-loop runs against one embedded server (or {@code --server URL}). A
- * run whose hiccup control says the platform stalled is repeated once, then counted as a fail.
- * Every attempt and the answer go to {@code capacity-<client>.json} in {@code --out}, where the
- * reports module shows them.
- *
- * <pre>java -cp benchmarks.jar dev.natsproof.benchmarks.CapacitySearch [--lo 50] [--hi 2000]
- *     [--duration 10] [--client broker] [--out target/capacity]</pre>
+ * The largest room count (10 players, 30 Hz, 200 B) whose fan-out passes the same gate as every
+ * other fan-out run, found by bisection with short open-loop runs against one embedded server (or
+ * {@code --server URL}). A run whose hiccup control says the platform stalled is measured again (up
+ * to {@code --tries}), then counted as a fail. Every attempt and the answer go to {@code
+ * capacity-<client>[-<layout>].json} in {@code --out}.
  */
-public final class CapacitySearch {
+@Command(
+    name = "capacity",
+    mixinStandardHelpOptions = true,
+    description = "Bisection for the largest room count within the fan-out gate.")
+public final class CapacitySearch implements Callable<Integer> {
+  @Option(names = "--lo", description = "smallest room count tried (default ${DEFAULT-VALUE})")
+  int lo = 50;
+
+  @Option(names = "--hi", description = "largest room count tried (default ${DEFAULT-VALUE})")
+  int hi = 2000;
+
+  @Option(names = "--duration", description = "recorded seconds per attempt (${DEFAULT-VALUE})")
+  int duration = 10;
+
+  @Option(names = "--tries", description = "measurements per attempt at most (${DEFAULT-VALUE})")
+  int tries = 2;
+
+  @Option(names = "--client", description = "broker, broker-latest or raw-jnats (${DEFAULT-VALUE})")
+  String client = "broker";
+
+  @Option(
+      names = "--layout",
+      description = "gateway or player-subscriptions (default ${DEFAULT-VALUE})")
+  String layout = "gateway";
+
+  @Option(names = "--server", description = "an external server or cluster instead of our own")
+  String server;
+
+  @Option(names = "--out", description = "results folder (default ${DEFAULT-VALUE})")
+  Path out = Path.of("target/capacity");
+
   public static void main(String[] args) {
-    int lo = 50;
-    int hi = 2000;
-    int duration = 10;
-    String client = "broker";
-    List<String> serverUrls = null;
-    Path out = Path.of("target/capacity");
-    try {
-      for (int i = 0; i < args.length; i += 2) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("missing value for " + args[i]);
-        }
-        switch (args[i]) {
-          case "--lo" -> lo = Integer.parseInt(args[i + 1]);
-          case "--hi" -> hi = Integer.parseInt(args[i + 1]);
-          case "--duration" -> duration = Integer.parseInt(args[i + 1]);
-          case "--client" -> client = args[i + 1];
-          case "--server" -> serverUrls = ServerUrls.parse(args[i + 1]);
-          case "--out" -> out = Path.of(args[i + 1]);
-          default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
-        }
-      }
-      if (lo < 1 || hi < lo) {
-        throw new IllegalArgumentException("need 1 <= --lo <= --hi, got " + lo + ".." + hi);
-      }
-      if (!client.equals("broker") && !client.equals("raw-jnats")) {
-        throw new IllegalArgumentException("--client " + client + ": use broker or raw-jnats");
-      }
-    } catch (IllegalArgumentException e) { // NumberFormatException included
-      System.err.println("error: " + e.getMessage());
-      System.err.println(
-          "usage: CapacitySearch [--lo N] [--hi N] [--duration S] [--client broker|raw-jnats]"
-              + " [--server URL] [--out DIR]");
-      System.exit(3);
+    System.exit(Cli.run(new CapacitySearch(), args));
+  }
+
+  @Override
+  public Integer call() {
+    if (lo < 1 || hi < lo) {
+      throw new IllegalArgumentException("need 1 <= --lo <= --hi, got " + lo + ".." + hi);
     }
-    Workload base = Workload.bundled("rooms-100x10-30hz-200b").withDuration(3, duration);
-    NatsServer embedded = serverUrls == null ? NatsServer.startDefault() : null;
-    List<String> urls = serverUrls != null ? serverUrls : List.of(embedded.clientUrl());
-    String c = client;
-    Path o = out;
-    List<Attempt> attempts = new ArrayList<>();
+    FanOutClient c = FanOutClient.of(client);
+    Workload base = base(layout, duration);
+    NatsServer embedded = server == null ? NatsServer.startDefault() : null;
     try {
-      int best =
+      List<String> urls = server != null ? ServerUrls.parse(server) : List.of(embedded.clientUrl());
+      LongSupplier cpu =
+          embedded == null ? null : OpenLoop.processCpuNanos(List.of(embedded.pid()));
+      CapacityRun r =
           search(
+              base,
+              c,
               lo,
               hi,
-              rooms -> {
-                Attempt a = attempt(base.withRooms(rooms), urls, c, o);
-                attempts.add(a);
-                System.out.printf("capacity: %d rooms x 10 players -> %s%n", rooms, a.verdict());
-                return a.verdict();
-              });
-      System.out.printf("capacity: largest passing room count = %d (client %s)%n", best, client);
-      if (best == hi) {
-        System.out.println(
-            "capacity: the upper bound passed, so the capacity is higher: raise --hi");
-      }
-      Path file =
-          write(
+              tries,
+              urls,
+              embedded != null,
+              cpu,
               out,
-              new Result(
-                  client,
-                  base.playersPerRoom(),
-                  base.hz(),
-                  base.payloadBytes(),
-                  base.gateP99Micros(),
-                  duration,
-                  lo,
-                  hi,
-                  best,
-                  attempts,
-                  attempts.isEmpty() ? null : attempts.get(0).provenance()));
-      System.out.println("capacity: written to " + file);
+              GateLimits.defaults(),
+              System.out);
+      System.out.println("capacity: written to " + ResultsDir.at(out).write(r));
+      return 0;
     } finally {
       if (embedded != null) {
         embedded.close();
@@ -102,59 +97,77 @@ public final class CapacitySearch {
     }
   }
 
-  /**
-   * What a search found, as {@code capacity-<client>.json}.
-   *
-   * @param largestPassingRooms the answer; 0 when no count passed
-   * @param attempts every count tried, in the order tried
-   * @param provenance where the first attempt ran
-   */
-  public record Result(
-      String client,
-      int playersPerRoom,
-      int hz,
-      int payloadBytes,
-      long gateP99Micros,
-      int durationSeconds,
+  /** The workload an attempt of {@code rooms} runs: 10 players at 30 Hz, 200-byte frames. */
+  static Workload base(String layout, int duration) {
+    Workload w = Workload.bundled("rooms-100x10-30hz-200b").withDuration(3, duration);
+    return layout.equals("gateway")
+        ? w
+        : w.withLayout(Workload.Layout.PLAYER_SUBSCRIPTIONS, w.subscriberConnections());
+  }
+
+  /** A whole search: the attempts' own runs go under {@code out/capacity-attempts/}. */
+  static CapacityRun search(
+      Workload base,
+      FanOutClient client,
       int lo,
       int hi,
-      int largestPassingRooms,
-      List<Attempt> attempts,
-      Provenance provenance) {}
-
-  /**
-   * One room count tried.
-   *
-   * @param tries runs made: a second when the first one's hiccup control said UNKNOWN
-   */
-  public record Attempt(
-      int rooms,
-      Verdict verdict,
-      String reason,
-      long p99Micros,
-      long hiccupP99Micros,
-      long deliveries,
-      long expectedDeliveries,
-      double clientCpuNanosPerDelivery,
       int tries,
-      Provenance provenance) {}
-
-  static Path write(Path dir, Result r) {
-    Path file = dir.resolve("capacity-" + r.client() + ".json");
-    try {
-      Files.createDirectories(dir);
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), r);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      List<String> urls,
+      boolean embedded,
+      LongSupplier serverCpu,
+      Path out,
+      GateLimits limits,
+      PrintStream progress) {
+    List<CapacityRun.Attempt> attempts = new ArrayList<>();
+    List<FanOutRun> firsts = new ArrayList<>();
+    int best =
+        bisect(
+            lo,
+            hi,
+            rooms -> {
+              CapacityRun.Attempt a =
+                  attempt(
+                      base.withRooms(rooms),
+                      client,
+                      tries,
+                      urls,
+                      embedded,
+                      serverCpu,
+                      out,
+                      limits,
+                      firsts);
+              attempts.add(a);
+              progress.printf(
+                  "capacity: %d rooms x %d players -> %s%n",
+                  rooms, base.playersPerRoom(), a.verdict());
+              return a.verdict();
+            });
+    progress.printf(
+        "capacity: largest passing room count = %d (%s, %s layout)%n",
+        best, client, base.layout().yaml());
+    if (best == hi) {
+      progress.println("capacity: the upper bound passed, so the capacity is higher: raise --hi");
     }
-    return file;
+    return new CapacityRun(
+        client,
+        base.layout().yaml(),
+        lo,
+        hi,
+        best,
+        base.playersPerRoom(),
+        base.hz(),
+        base.payloadBytes(),
+        limits.fanoutP99Micros(base),
+        base.durationSeconds(),
+        attempts,
+        firsts.isEmpty() ? null : firsts.get(0).provenance());
   }
 
   /**
-   * The largest room count in {@code [lo, hi]} whose attempt passes, by bisection (assuming a count
-   * passes when a larger one does); 0 when none passes. UNKNOWN counts as not passing.
+   * The largest count in {@code [lo, hi]} whose attempt passes, by bisection (assuming a count
+   * passes when a larger one does); 0 when none passes. Anything but PASS counts as not passing.
    */
-  static int search(int lo, int hi, IntFunction<Verdict> attempt) {
+  static int bisect(int lo, int hi, IntFunction<Verdict> attempt) {
     int best = 0;
     while (lo <= hi) {
       int mid = lo + (hi - lo) / 2;
@@ -168,39 +181,51 @@ public final class CapacitySearch {
     return best;
   }
 
-  private static Attempt attempt(Workload w, List<String> urls, String client, Path out) {
-    FanOutResult r = null;
-    FanOutGate.Outcome o = null;
-    int tries = 0;
-    while (tries < 2) {
-      tries++;
+  private static CapacityRun.Attempt attempt(
+      Workload w,
+      FanOutClient client,
+      int maxTries,
+      List<String> urls,
+      boolean embedded,
+      LongSupplier serverCpu,
+      Path out,
+      GateLimits limits,
+      List<FanOutRun> firsts) {
+    FanOutRun r = null;
+    GateResult g = null;
+    int n = 0;
+    while (n < maxTries) {
+      n++;
       r =
           new FanOutScenario(
                   w,
                   urls,
-                  true,
-                  FanOutScenario.Options.defaults(out.resolve("capacity-attempts"))
-                      .withVariant(client),
+                  embedded,
+                  FanOutScenario.Options.defaults(out.resolve(ResultsDir.CAPACITY_ATTEMPTS))
+                      .withClient(client)
+                      .withServerCpu(serverCpu),
                   null)
               .run();
-      o = FanOutGate.evaluate(r, w.gateP99Micros(), FanOutGate.DEFAULT_HICCUP_P99_LIMIT_MICROS);
-      System.out.printf("  %s: %s | %s%n", w.name(), r.latency(), o);
-      if (o.verdict() != Verdict.UNKNOWN) {
+      if (firsts.isEmpty()) {
+        firsts.add(r);
+      }
+      g = GateEngine.fanOut(r, limits);
+      System.out.printf("  %s: %s | %s %s%n", w.name(), r.latency(), g.verdict(), g.detail());
+      if (g.verdict() != Verdict.UNKNOWN) {
         break;
       }
     }
-    // A platform that stalled twice is not a pass.
-    Verdict v = o.verdict() == Verdict.UNKNOWN ? Verdict.FAIL : o.verdict();
-    return new Attempt(
+    // A platform that stalled on every try is not a pass.
+    Verdict v = g.verdict() == Verdict.UNKNOWN ? Verdict.FAIL : g.verdict();
+    return new CapacityRun.Attempt(
         w.rooms(),
         v,
-        o.toString(),
         r.latency().p99Micros(),
         r.hiccup().p99Micros(),
         r.deliveries(),
         r.expectedDeliveries(),
         r.clientCpuNanosPerDelivery(),
-        tries,
-        r.provenance());
+        n,
+        g.verdict() + " " + g.detail());
   }
 }

@@ -2,6 +2,7 @@ package dev.natsproof.benchmarks;
 
 import dev.natsproof.broker.BrokerOptions;
 import dev.natsproof.broker.nats.NatsBroker;
+import dev.natsproof.results.FanOutClient;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
@@ -12,12 +13,14 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The two clients a Core benchmark compares side by side: natsproof's broker and raw jnats. Only
- * what the scenarios need: publish, subscribe with a byte handler, flush, counters, close.
+ * The clients a Core benchmark compares side by side: natsproof's broker (plain or latest-only
+ * subscriptions) and raw jnats. Only what the scenarios need: publish, subscribe with a byte
+ * handler, flush, counters, close.
  */
 interface CoreClient extends AutoCloseable {
   void publish(String subject, byte[] data);
 
+  /** Plain, or latest-only for the broker-latest client. */
   void subscribe(String subject, Consumer<byte[]> handler);
 
   void flush(Duration timeout);
@@ -31,20 +34,22 @@ interface CoreClient extends AutoCloseable {
   @Override
   void close();
 
-  static CoreClient open(String variant, List<String> urls, String name) {
-    return switch (variant) {
-      case "broker" -> new BrokerClient(urls, name);
-      case "raw-jnats" -> new RawClient(urls, name);
-      default ->
-          throw new IllegalArgumentException(
-              "unknown client variant '" + variant + "': use broker or raw-jnats");
+  static CoreClient open(FanOutClient client, List<String> urls, String name) {
+    return switch (client) {
+      case BROKER -> new BrokerClient(urls, name, false);
+      case BROKER_LATEST -> new BrokerClient(urls, name, true);
+      case RAW_JNATS -> new RawClient(urls, name);
     };
   }
 
   final class BrokerClient implements CoreClient {
     private final NatsBroker broker;
+    private final boolean latest;
+    private final List<dev.natsproof.broker.Subscription> latestSubs =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    BrokerClient(List<String> urls, String name) {
+    BrokerClient(List<String> urls, String name, boolean latest) {
+      this.latest = latest;
       broker =
           NatsBroker.connect(BrokerOptions.builder().servers(urls).connectionName(name).build());
     }
@@ -56,7 +61,11 @@ interface CoreClient extends AutoCloseable {
 
     @Override
     public void subscribe(String subject, Consumer<byte[]> handler) {
-      broker.subscribe(subject, m -> handler.accept(m.data()));
+      if (latest) {
+        latestSubs.add(broker.subscribeLatest(subject, m -> handler.accept(m.data())));
+      } else {
+        broker.subscribe(subject, m -> handler.accept(m.data()));
+      }
     }
 
     @Override
@@ -74,9 +83,14 @@ interface CoreClient extends AutoCloseable {
       return broker.stats().slowConsumerEvents();
     }
 
+    /** What the client dropped; latest-only replacements are not drops (they are by design). */
     @Override
     public long droppedMessages() {
-      return broker.stats().dropped();
+      long replaced = 0;
+      for (var sub : latestSubs) {
+        replaced += sub.dropped();
+      }
+      return broker.stats().dropped() - replaced;
     }
 
     @Override

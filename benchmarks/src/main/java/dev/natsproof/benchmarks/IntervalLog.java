@@ -17,20 +17,21 @@ final class IntervalLog implements AutoCloseable {
 
   /**
    * @param outDir where the file goes, or null for none
-   * @param fileStem the file's name without {@code .hlog}
+   * @param fileName the file's name ({@code .hlog} is added when missing)
    * @param comment what is in it, for whoever opens the file
    */
-  IntervalLog(Path outDir, String fileStem, String comment) {
+  IntervalLog(Path outDir, String fileName, String comment) {
+    String file = fileName.endsWith(".hlog") ? fileName : fileName + ".hlog";
     if (outDir == null) {
       writer = null;
       return;
     }
     try {
       Files.createDirectories(outDir);
-      writer = new HistogramLogWriter(outDir.resolve(fileStem + ".hlog").toFile());
+      writer = new HistogramLogWriter(outDir.resolve(file).toFile());
     } catch (IOException e) {
       throw new IllegalStateException(
-          "cannot write " + fileStem + ".hlog under " + outDir + ": " + e.getMessage(), e);
+          "cannot write " + file + " under " + outDir + ": " + e.getMessage(), e);
     }
     writer.outputComment("natsproof " + comment + ", in microseconds");
     writer.outputLogFormatVersion();

@@ -2,6 +2,7 @@ package dev.natsproof.benchmarks;
 
 import dev.natsproof.broker.BrokerOptions;
 import dev.natsproof.broker.nats.NatsBroker;
+import dev.natsproof.results.Cli;
 import dev.natsproof.testkit.NatsServer;
 import dev.natsproof.testkit.toxiproxy.NatsProxies;
 import dev.natsproof.testkit.toxiproxy.ToxiproxyServer;
@@ -11,10 +12,13 @@ import eu.rekawek.toxiproxy.ToxiproxyClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * What the Toxiproxy data path costs with no toxics: Core request/reply latency and pub/sub
@@ -23,7 +27,13 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.natsproof.benchmarks.ProxyOverhead</pre>
  */
-public final class ProxyOverhead {
+@Command(
+    name = "proxy-overhead",
+    mixinStandardHelpOptions = true,
+    description =
+        "What the Toxiproxy data path costs with no toxics, direct vs proxied in alternating rounds:"
+            + " exit 0 when it adds at most 100 µs to a request's p50 and keeps 90 % of throughput.")
+public final class ProxyOverhead implements Callable<Integer> {
   /**
    * @param toxiproxyKind which Toxiproxy server carried the proxied path
    * @param directRequestP50Micros request/reply p50, direct
@@ -46,11 +56,21 @@ public final class ProxyOverhead {
       double proxiedMessagesPerSecond,
       double throughputRatio) {}
 
-  public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
+  @Option(names = "--rounds", description = "rounds, the first a warm-up (${DEFAULT-VALUE})")
+  int rounds = 6;
+
+  public static void main(String[] args) {
+    System.exit(Cli.run(new ProxyOverhead(), args));
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    if (rounds < 2 || rounds > 50) {
+      throw new IllegalArgumentException("--rounds must be 2..50 (one warm-up), got " + rounds);
+    }
     Result r = run(rounds, System.out);
     System.out.println(r);
-    System.exit(r.addedRequestP50Micros() <= 100 && r.throughputRatio() >= 0.9 ? 0 : 1);
+    return r.addedRequestP50Micros() <= 100 && r.throughputRatio() >= 0.9 ? 0 : 1;
   }
 
   public static Result run(int rounds, PrintStream out) throws IOException {

@@ -8,6 +8,11 @@ import dev.natsproof.broker.StreamConsumer;
 import dev.natsproof.broker.StreamMessage;
 import dev.natsproof.broker.StreamSpec;
 import dev.natsproof.broker.nats.NatsStreamBroker;
+import dev.natsproof.results.Percentiles;
+import dev.natsproof.results.Provenance;
+import dev.natsproof.results.ResultsDir;
+import dev.natsproof.results.StreamRun;
+import dev.natsproof.results.StreamRunSpec;
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -24,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.Recorder;
+import java.util.function.LongSupplier;
 
 /**
  * JetStream end to end at a fixed rate, open loop: a settlement-like message is enqueued (with its
@@ -43,106 +48,76 @@ public final class StreamLatencyScenario {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   /**
-   * @param ratePerSecond messages enqueued per second (a game's 10 % JetStream share: hundreds to a
-   *     few thousand)
-   * @param enqueue "async" (a window of in-flight enqueues) or "sync" (one at a time, the caller
-   *     waiting for each PubAck)
-   * @param ack "ack" (fire-and-forget ack) or "ackSync" (the handler waits for the server to
-   *     confirm its ack)
-   * @param replicas the stream's replicas (3 needs a cluster)
+   * @param spec rate, enqueue and ack modes, replicas, warm-up and recorded seconds
    * @param payloadBytes message size, at least 16
-   * @param warmupSeconds run before recording
-   * @param durationSeconds recorded run
    * @param outDir where the {@code .hlog} files go, or null for none
    * @param drainTimeoutMillis how long to wait for the last deliveries after enqueuing stops
+   * @param serverCpuNanos the server processes' CPU so far, or null for an external server
    */
   public record Options(
-      int ratePerSecond,
-      String enqueue,
-      String ack,
-      int replicas,
+      StreamRunSpec spec,
       int payloadBytes,
-      int warmupSeconds,
-      int durationSeconds,
       Path outDir,
-      long drainTimeoutMillis) {
+      long drainTimeoutMillis,
+      LongSupplier serverCpuNanos) {
     public Options {
-      if (ratePerSecond < 1 || ratePerSecond > 200_000) {
-        throw new IllegalArgumentException("rate " + ratePerSecond + "/s is out of 1..200000");
+      if (spec.ratePerSecond() < 1 || spec.ratePerSecond() > 200_000) {
+        throw new IllegalArgumentException(
+            "rate " + spec.ratePerSecond() + "/s is out of 1..200000");
       }
-      if (!enqueue.equals("async") && !enqueue.equals("sync")) {
-        throw new IllegalArgumentException("enqueue mode '" + enqueue + "': use async or sync");
-      }
-      if (!ack.equals("ack") && !ack.equals("ackSync")) {
-        throw new IllegalArgumentException("ack mode '" + ack + "': use ack or ackSync");
-      }
-      if (replicas < 1 || replicas > 5) {
-        throw new IllegalArgumentException("replicas " + replicas + " is out of 1..5");
+      if (spec.replicas() < 1 || spec.replicas() > 5) {
+        throw new IllegalArgumentException("replicas " + spec.replicas() + " is out of 1..5");
       }
       if (payloadBytes < 16) {
         throw new IllegalArgumentException("payload " + payloadBytes + " B: at least 16");
       }
-      if (durationSeconds < 1 || warmupSeconds < 0) {
+      if (spec.durationSeconds() < 1 || spec.warmupSeconds() < 0) {
         throw new IllegalArgumentException("duration must be >= 1 s and warm-up >= 0 s");
       }
     }
 
     public static Options defaults(Path outDir) {
       // the drain ends as soon as everything arrived; 60 s lets a consumer that fell behind
-      // (ackSync on
-      // R3 here) finish instead of being reported as a loss
-      return new Options(1000, "async", "ack", 1, 200, 2, 10, outDir, 60_000);
+      // (ackSync on R3 here) finish instead of being reported as a loss
+      return new Options(
+          new StreamRunSpec(
+              1000, StreamRunSpec.EnqueueMode.ASYNC, StreamRunSpec.AckMode.ACK, 1, 2, 10),
+          200,
+          outDir,
+          60_000,
+          null);
     }
 
-    public Options with(int rate, String enqueueMode, String ackMode, int r) {
+    public Options with(int rate, StreamRunSpec.EnqueueMode e, StreamRunSpec.AckMode a, int r) {
       return new Options(
-          rate,
-          enqueueMode,
-          ackMode,
-          r,
+          new StreamRunSpec(rate, e, a, r, spec.warmupSeconds(), spec.durationSeconds()),
           payloadBytes,
-          warmupSeconds,
-          durationSeconds,
           outDir,
-          drainTimeoutMillis);
+          drainTimeoutMillis,
+          serverCpuNanos);
     }
 
     public Options withDuration(int warmup, int duration) {
       return new Options(
-          ratePerSecond,
-          enqueue,
-          ack,
-          replicas,
+          new StreamRunSpec(
+              spec.ratePerSecond(), spec.enqueue(), spec.ack(), spec.replicas(), warmup, duration),
           payloadBytes,
-          warmup,
-          duration,
           outDir,
-          drainTimeoutMillis);
+          drainTimeoutMillis,
+          serverCpuNanos);
     }
 
     public Options withDrainTimeout(Duration d) {
-      return new Options(
-          ratePerSecond,
-          enqueue,
-          ack,
-          replicas,
-          payloadBytes,
-          warmupSeconds,
-          durationSeconds,
-          outDir,
-          d.toMillis());
+      return new Options(spec, payloadBytes, outDir, d.toMillis(), serverCpuNanos);
+    }
+
+    public Options withServerCpu(LongSupplier cpu) {
+      return new Options(spec, payloadBytes, outDir, drainTimeoutMillis, cpu);
     }
 
     /** The name of the run's files: {@code stream-e2e-1000ps-async-ack-r1}. */
     public String name() {
-      return "stream-e2e-"
-          + ratePerSecond
-          + "ps-"
-          + enqueue.toLowerCase(Locale.ROOT)
-          + "-"
-          + ack.toLowerCase(Locale.ROOT)
-          + "-r"
-          + replicas;
+      return spec.name();
     }
   }
 
@@ -151,9 +126,9 @@ public final class StreamLatencyScenario {
   private final Options options;
   private final PrintStream progress;
 
-  // [0] warm-up (discarded), [1] recorded phase: same code for both, see FanOutScenario.phase
-  private final Recorder[] endToEnd = {FanOutScenario.recorder(), FanOutScenario.recorder()};
-  private final Recorder[] enqueueLatency = {FanOutScenario.recorder(), FanOutScenario.recorder()};
+  // each series: [0] warm-up (discarded), [1] recorded phase; see OpenLoop
+  private OpenLoop.Series endToEnd;
+  private OpenLoop.Series enqueueLatency;
   private final LongAdder acked = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder notAcked = new LongAdder();
@@ -180,14 +155,30 @@ public final class StreamLatencyScenario {
     this.progress = progress;
   }
 
-  public StreamLatencyResult run() {
+  public StreamRun run() {
     String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
     String stream = "NP_E2E_" + suffix.toUpperCase(Locale.ROOT);
     String subject = "np.e2e." + suffix;
     String serverVersion = "unknown";
     NatsStreamBroker broker = null;
     StreamConsumer consumer = null;
-    try (HiccupMeter hiccup = new HiccupMeter()) {
+    try (OpenLoop loop =
+        new OpenLoop(
+            options.outDir(),
+            ResultsDir.streamLog(options.spec(), ResultsDir.StreamLog.HICCUP),
+            options.serverCpuNanos(),
+            progress,
+            options.name())) {
+      endToEnd =
+          loop.series(
+              "latency",
+              ResultsDir.streamLog(options.spec(), ResultsDir.StreamLog.LATENCY),
+              "JetStream enqueue->handler");
+      enqueueLatency =
+          loop.series(
+              "enqueue",
+              ResultsDir.streamLog(options.spec(), ResultsDir.StreamLog.ENQUEUE),
+              "JetStream enqueue->PubAck");
       broker =
           NatsStreamBroker.connect(
               BrokerOptions.builder().servers(urls).connectionName("stream-e2e").build(), 1024);
@@ -197,7 +188,7 @@ public final class StreamLatencyScenario {
               stream,
               List.of(subject),
               StreamSpec.Retention.LIMITS,
-              options.replicas(),
+              options.spec().replicas(),
               Duration.ofMinutes(10),
               Duration.ofMinutes(2),
               -1,
@@ -211,9 +202,9 @@ public final class StreamLatencyScenario {
                   .ackWait(Duration.ofSeconds(30))
                   .maxAckPending(1024)
                   .build());
-      return measure(broker, subject, hiccup, serverVersion);
+      return measure(broker, subject, loop, serverVersion);
     } catch (RuntimeException e) {
-      return result(serverVersion, null, null, null, e.toString());
+      return result(serverVersion, null, e.toString());
     } finally {
       if (consumer != null) {
         consumer.close();
@@ -243,8 +234,9 @@ public final class StreamLatencyScenario {
       first = !deliveredSeqs.get(seq);
       if (first) {
         // timed before the drain can see it delivered, so the last interval holds every delivery
-        endToEnd[FanOutScenario.phase(intended, measureStartNanos)].recordValue(
-            Math.max(0, now - intended) / 1000);
+        endToEnd
+            .recorder(OpenLoop.phaseOf(intended, measureStartNanos))
+            .recordValue(Math.max(0, now - intended) / 1000);
         deliveredSeqs.set(seq);
         delivered++;
         deliveredSeqs.notifyAll();
@@ -253,20 +245,19 @@ public final class StreamLatencyScenario {
     if (!first) {
       duplicates.increment();
     }
-    if (options.ack().equals("ackSync")) {
+    if (options.spec().ack() == StreamRunSpec.AckMode.ACK_SYNC) {
       m.ackSync(Duration.ofSeconds(5));
     } else {
       m.ack();
     }
   }
 
-  private StreamLatencyResult measure(
-      NatsStreamBroker broker, String subject, HiccupMeter hiccup, String serverVersion) {
-    long interval = 1_000_000_000L / options.ratePerSecond();
-    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-    long measureStart = start + TimeUnit.SECONDS.toNanos(options.warmupSeconds());
-    long end = measureStart + TimeUnit.SECONDS.toNanos(options.durationSeconds());
-    measureStartNanos = measureStart;
+  private StreamRun measure(
+      NatsStreamBroker broker, String subject, OpenLoop loop, String serverVersion) {
+    long interval = 1_000_000_000L / options.spec().ratePerSecond();
+    OpenLoop.Phases phases =
+        loop.begin(options.spec().warmupSeconds(), options.spec().durationSeconds());
+    measureStartNanos = phases.measureStartNanos();
     CountDownLatch sent = new CountDownLatch(1);
     // one permit per settled async enqueue: the drain waits for as many as were submitted
     Semaphore settledAsync = new Semaphore(0);
@@ -275,15 +266,7 @@ public final class StreamLatencyScenario {
         new Thread(
             () -> {
               try {
-                produce(
-                    broker,
-                    subject,
-                    start,
-                    measureStart,
-                    end,
-                    interval,
-                    submittedAsync,
-                    settledAsync);
+                produce(broker, subject, phases, interval, submittedAsync, settledAsync);
               } catch (Throwable e) {
                 failure.compareAndSet(null, e);
               } finally {
@@ -293,47 +276,8 @@ public final class StreamLatencyScenario {
             "stream-e2e-producer");
     producer.setDaemon(true);
     producer.start();
-    String stem = options.name();
-    try (IntervalLog e2eLog =
-            new IntervalLog(options.outDir(), stem + "-latency", "JetStream enqueue->handler");
-        IntervalLog enqLog =
-            new IntervalLog(options.outDir(), stem + "-enqueue", "JetStream enqueue->PubAck");
-        IntervalLog hiccupLog =
-            new IntervalLog(options.outDir(), stem + "-hiccup", "hiccup control");
-        IntervalLog warmupLog = IntervalLog.discarding()) {
-      boolean recording = false;
-      long lastProgress = System.nanoTime();
-      long second = TimeUnit.SECONDS.toNanos(1);
-      long nextWake = Math.min(measureStart, System.nanoTime() + second);
-      // once a second, and exactly at the start of recording (see FanOutScenario)
-      while (!sent.await(Math.max(0, nextWake - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        long now = System.nanoTime();
-        if (!recording && now >= measureStart) {
-          recording = true;
-          hiccup.interval(); // the warm-up's noise is not this phase's
-          // (the latencies need no reset: messages intended before this phase went to [0])
-          nextWake = measureStart + second;
-        } else if (recording) {
-          e2eLog.add(endToEnd[1].getIntervalHistogram());
-          enqLog.add(enqueueLatency[1].getIntervalHistogram());
-          hiccupLog.add(hiccup.interval());
-          nextWake += second;
-        } else {
-          warmupLog.add(endToEnd[0].getIntervalHistogram()); // the same work, thrown away
-          warmupLog.add(enqueueLatency[0].getIntervalHistogram());
-          warmupLog.add(hiccup.interval());
-          nextWake = Math.min(measureStart, now + second);
-        }
-        if (progress != null && now - lastProgress >= TimeUnit.SECONDS.toNanos(5)) {
-          lastProgress = now;
-          progress.printf(
-              "  [%s] %s, %d s left, %d acked%n",
-              stem,
-              now < measureStart ? "warming up" : "recording",
-              Math.max(0, (end - now) / 1_000_000_000L),
-              acked.sum());
-        }
-      }
+    try {
+      loop.monitor(sent, () -> acked.sum() + " acked");
       long deadline =
           System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMillis());
       settledAsync.tryAcquire(
@@ -341,38 +285,29 @@ public final class StreamLatencyScenario {
           Math.max(0, deadline - System.nanoTime()),
           TimeUnit.NANOSECONDS);
       waitForDeliveries(deadline);
-      e2eLog.add(endToEnd[1].getIntervalHistogram());
-      enqLog.add(enqueueLatency[1].getIntervalHistogram());
-      hiccupLog.add(hiccup.interval());
+      loop.finish();
       Throwable f = failure.get();
-      return result(
-          serverVersion,
-          Percentiles.of(e2eLog.total()),
-          Percentiles.of(enqLog.total()),
-          Percentiles.of(hiccupLog.total()),
-          f == null ? null : f.toString());
+      return result(serverVersion, loop, f == null ? null : f.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return result(serverVersion, null, null, null, "interrupted");
+      return result(serverVersion, null, "interrupted");
     }
   }
 
   private void produce(
       NatsStreamBroker broker,
       String subject,
-      long start,
-      long measureStart,
-      long end,
+      OpenLoop.Phases phases,
       long interval,
       LongAdder submittedAsync,
       Semaphore settledAsync) {
-    boolean sync = options.enqueue().equals("sync");
+    boolean sync = options.spec().enqueue() == StreamRunSpec.EnqueueMode.SYNC;
     for (int seq = 0; ; seq++) {
-      long intended = start + seq * interval;
-      if (intended >= end) {
+      long intended = phases.startNanos() + seq * interval;
+      if (intended >= phases.endNanos()) {
         return;
       }
-      if (intended >= measureStart && firstRecordedSeq == Long.MAX_VALUE) {
+      if (intended >= phases.measureStartNanos() && firstRecordedSeq == Long.MAX_VALUE) {
         firstRecordedSeq = seq;
       }
       long wait = intended - System.nanoTime();
@@ -414,8 +349,9 @@ public final class StreamLatencyScenario {
       ackedSeqs.set(seq);
     }
     acked.increment();
-    enqueueLatency[FanOutScenario.phase(intended, measureStartNanos)].recordValue(
-        Math.max(0, now - intended) / 1000);
+    enqueueLatency
+        .recorder(OpenLoop.phaseOf(intended, measureStartNanos))
+        .recordValue(Math.max(0, now - intended) / 1000);
   }
 
   private boolean allAckedDelivered() {
@@ -439,8 +375,7 @@ public final class StreamLatencyScenario {
     }
   }
 
-  private StreamLatencyResult result(
-      String serverVersion, Percentiles e2e, Percentiles enq, Percentiles hiccupP, String error) {
+  private StreamRun result(String serverVersion, OpenLoop loop, String error) {
     long ackedRecorded;
     long deliveredRecorded;
     long missing;
@@ -471,18 +406,24 @@ public final class StreamLatencyScenario {
     if (err == null && (deliveredAll == 0 || ackedRecorded == 0 || deliveredRecorded == 0)) {
       err = "nothing was delivered in the recorded phase";
     }
-    return new StreamLatencyResult(
-        options,
-        Provenance.of(serverVersion, String.join(",", urls), embedded, options.name()),
+    return new StreamRun(
+        options.spec(),
+        Provenance.of(
+            serverVersion,
+            String.join(",", urls),
+            embedded,
+            io.nats.client.Nats.CLIENT_VERSION,
+            options.name()),
         ackedRecorded,
         deliveredRecorded,
         missing,
         duplicates.sum(),
         notAcked.sum(),
-        e2e == null ? Percentiles.EMPTY : e2e,
-        enq == null ? Percentiles.EMPTY : enq,
-        hiccupP == null ? Percentiles.EMPTY : hiccupP,
-        ackedRecorded / (double) options.durationSeconds(),
+        loop == null ? Percentiles.EMPTY : Percentiles.of(endToEnd.total()),
+        loop == null ? Percentiles.EMPTY : Percentiles.of(enqueueLatency.total()),
+        loop == null ? Percentiles.EMPTY : loop.hiccup(),
+        ackedRecorded / (double) options.spec().durationSeconds(),
+        loop == null ? -1 : loop.serverCpuNanosPer(ackedRecorded),
         err);
   }
 }

@@ -1,7 +1,5 @@
 package dev.natsproof.benchmarks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.natsproof.broker.BrokerOptions;
 import dev.natsproof.broker.ConsumeOptions;
 import dev.natsproof.broker.EnqueueOptions;
@@ -9,6 +7,13 @@ import dev.natsproof.broker.EnqueueResult;
 import dev.natsproof.broker.StreamConsumer;
 import dev.natsproof.broker.StreamSpec;
 import dev.natsproof.broker.nats.NatsStreamBroker;
+import dev.natsproof.results.Cli;
+import dev.natsproof.results.GateLimits;
+import dev.natsproof.results.OverheadRun;
+import dev.natsproof.results.OverheadRun.Row;
+import dev.natsproof.results.Provenance;
+import dev.natsproof.results.Ratio;
+import dev.natsproof.results.ResultsDir;
 import dev.natsproof.testkit.NatsServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
@@ -17,118 +22,105 @@ import io.nats.client.MessageConsumer;
 import io.nats.client.Nats;
 import io.nats.client.PublishOptions;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * What the Stream broker costs over raw jnats: JetStream enqueue (sync, and async with 256 in
  * flight, both with idempotency keys) and consume (durable pull, explicit ack), measured in
  * alternating rounds on one server in one run (broker then raw, raw then broker, ...), and reported
- * as the median of the per-round ratios broker / raw. On a shared machine one long run per client
- * drifts with the neighbours; alternating short rounds cancel most of that out. A first round warms
- * both clients up (the JIT) and is not counted.
+ * as the median of the per-round ratios broker / raw with its 95 % bootstrap interval ({@link
+ * Ratio}). On a shared machine one long run per client drifts with the neighbours; alternating
+ * short rounds cancel most of that out. A first round warms both clients up (the JIT) and is not
+ * counted.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.natsproof.benchmarks.WrapperOverhead
  *     [--rounds 5] [--seconds 3] [--server URL] [--out DIR]</pre>
  *
- * Exit code 0 when every median ratio is at least 0.95 (the target), 1 otherwise.
+ * The gate ({@code throughputRatioMin}, 0.95) judges the interval: exit 1 only when the whole
+ * interval is below it, 2 with fewer than 3 rounds, 3 on bad arguments, 0 otherwise (a straddling
+ * interval is reported as "cannot tell"); {@code --out DIR} writes {@code wrapper-overhead.json}
+ * ({@link OverheadRun}).
  */
-public final class WrapperOverhead {
-  static final double TARGET = 0.95;
+@Command(
+    name = "wrapper-overhead",
+    mixinStandardHelpOptions = true,
+    description =
+        "The Stream broker's cost over raw jnats in alternating rounds on one server, each ratio"
+            + " with its 95 % interval; exit 1 when an interval lies wholly below 0.95.")
+public final class WrapperOverhead implements Callable<Integer> {
   private static final int WINDOW = 256;
   private static final int CONSUME_MESSAGES =
       100_000; // ~1 s of consuming: shorter runs are one hiccup
   private static final String STREAM = "NP_OVERHEAD";
 
-  /**
-   * @param operation enqueue-sync, enqueue-async or consume-ack
-   * @param brokerPerSecond broker throughput per round
-   * @param rawPerSecond raw jnats throughput per round
-   * @param ratios broker / raw per round
-   * @param medianRatio the median of the ratios (target: at least 0.95)
-   */
-  public record Row(
-      String operation,
-      List<Double> brokerPerSecond,
-      List<Double> rawPerSecond,
-      List<Double> ratios,
-      double medianRatio) {
-    /** The target: the broker keeps at least 95 % of raw jnats's throughput (median round). */
-    public boolean meetsTarget() {
-      return medianRatio >= TARGET;
-    }
+  @Option(
+      names = "--rounds",
+      description = "rounds per client after the warm-up round (${DEFAULT-VALUE})")
+  int rounds = 5;
+
+  @Option(names = "--seconds", description = "seconds per round (${DEFAULT-VALUE})")
+  int seconds = 3;
+
+  @Option(names = "--server", paramLabel = "URL[,URL]", description = "an external server/cluster")
+  String server;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "where wrapper-overhead.json goes")
+  Path out;
+
+  public static void main(String[] args) {
+    System.exit(Cli.run(new WrapperOverhead(), args));
   }
 
-  public static void main(String[] args) throws Exception {
-    int rounds = 5;
-    int seconds = 3;
-    Path out = null;
-    List<String> urls = null;
-    try {
-      for (int i = 0; i < args.length; i += 2) {
-        if (i + 1 >= args.length) {
-          usage("missing value for " + args[i]);
-        }
-        switch (args[i]) {
-          case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
-          case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
-          case "--server" -> urls = ServerUrls.parse(args[i + 1]);
-          case "--out" -> out = Path.of(args[i + 1]);
-          default -> usage("unknown argument '" + args[i] + "'");
-        }
-      }
-    } catch (IllegalArgumentException e) { // NumberFormatException included
-      usage(e.getMessage());
+  @Override
+  public Integer call() throws Exception {
+    if (rounds < 1 || rounds > 50 || seconds < 1 || seconds > 600) {
+      throw new IllegalArgumentException(
+          "--rounds must be 1..50 and --seconds 1..600 (got " + rounds + ", " + seconds + ")");
     }
-    if (rounds < 1 || seconds < 1) {
-      usage("--rounds and --seconds must be at least 1");
-    }
+    List<String> urls = server == null || server.isBlank() ? null : ServerUrls.parse(server);
     List<Row> rows;
+    String version;
     NatsServer embedded = urls == null ? NatsServer.startDefault() : null;
     try {
-      rows = run(urls != null ? urls : List.of(embedded.clientUrl()), rounds, seconds, System.out);
+      List<String> target = urls != null ? urls : List.of(embedded.clientUrl());
+      rows = run(target, rounds, seconds, System.out);
+      version = embedded != null ? embedded.version() : "external";
     } finally {
       if (embedded != null) {
         embedded.close();
       }
     }
-    boolean ok = true;
+    OverheadRun result =
+        new OverheadRun(
+            OverheadRun.WRAPPER,
+            rows,
+            Provenance.of(
+                version,
+                urls == null ? "embedded" : String.join(",", urls),
+                urls == null,
+                io.nats.client.Nats.CLIENT_VERSION,
+                "wrapper-overhead"));
+    GateLimits limits = GateLimits.defaults();
     for (Row r : rows) {
-      boolean meets = r.meetsTarget();
-      ok &= meets;
-      System.out.printf(
-          "%s %s broker/raw-jnats median %.3f over %d rounds %s (target >= %.2f)%n",
-          meets ? "PASS" : "FAIL",
-          r.operation(),
-          r.medianRatio(),
-          r.ratios().size(),
-          fmt(r.ratios()),
-          TARGET);
+      System.out.printf("%s %s %s%n", r.verdict(limits), r.label(), r.ratio().describe());
     }
     if (out != null) {
-      Files.createDirectories(out);
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValue(out.resolve("wrapper-overhead.json").toFile(), rows);
+      ResultsDir.at(out).write(result);
     }
-    System.exit(ok ? 0 : 1);
-  }
-
-  private static void usage(String why) {
-    System.err.println("error: " + why);
-    System.err.println(
-        "usage: WrapperOverhead [--rounds N] [--seconds S] [--server URL] [--out DIR]");
-    System.exit(3);
+    return result.verdict(limits).exitCode();
   }
 
   static List<Row> run(List<String> urls, int rounds, int seconds, PrintStream progress)
@@ -202,22 +194,10 @@ public final class WrapperOverhead {
           (op, list) -> {
             List<Double> bs = list.stream().map(x -> x[0]).toList();
             List<Double> rs = list.stream().map(x -> x[1]).toList();
-            List<Double> ratios = list.stream().map(x -> x[0] / x[1]).toList();
-            rows.add(new Row(op, bs, rs, ratios, median(ratios)));
+            rows.add(Row.of("throughput " + op, "broker", "raw-jnats", true, bs, rs, "msgs/s"));
           });
       return rows;
     }
-  }
-
-  static double median(List<Double> values) {
-    List<Double> s = new ArrayList<>(values);
-    s.sort(Double::compare);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-  }
-
-  private static String fmt(List<Double> v) {
-    return v.stream().map(d -> String.format("%.3f", d)).toList().toString();
   }
 
   private static double enqueueSync(

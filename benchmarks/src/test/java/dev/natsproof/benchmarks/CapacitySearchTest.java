@@ -3,8 +3,11 @@ package dev.natsproof.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.natsproof.results.CapacityRun;
+import dev.natsproof.results.FanOutClient;
+import dev.natsproof.results.Provenance;
+import dev.natsproof.results.ResultsDir;
+import dev.natsproof.results.Verdict;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +22,7 @@ class CapacitySearchTest {
   void exact() {
     List<Integer> tried = new ArrayList<>();
     int best =
-        CapacitySearch.search(
+        CapacitySearch.bisect(
             50,
             6000,
             rooms -> {
@@ -33,7 +36,7 @@ class CapacitySearchTest {
   @Test
   @DisplayName("negative control: nothing passes -> 0, never the lower bound")
   void nothingPasses() {
-    assertEquals(0, CapacitySearch.search(50, 2000, rooms -> Verdict.FAIL));
+    assertEquals(0, CapacitySearch.bisect(50, 2000, rooms -> Verdict.FAIL));
   }
 
   @Test
@@ -41,57 +44,39 @@ class CapacitySearchTest {
   void unknownIsNotAPass() {
     assertEquals(
         999,
-        CapacitySearch.search(50, 2000, rooms -> rooms < 1000 ? Verdict.PASS : Verdict.UNKNOWN));
+        CapacitySearch.bisect(50, 2000, rooms -> rooms < 1000 ? Verdict.PASS : Verdict.UNKNOWN));
   }
 
   @Test
   @DisplayName("everything passes -> the upper bound")
   void everythingPasses() {
-    assertEquals(2000, CapacitySearch.search(50, 2000, rooms -> Verdict.PASS));
+    assertEquals(2000, CapacitySearch.bisect(50, 2000, rooms -> Verdict.PASS));
   }
 
   @Test
-  @DisplayName("the result file has what the reports module reads, each attempt in order")
-  void resultFile(@TempDir Path dir) throws Exception {
-    Provenance p = Provenance.of("2.9.10", "nats://127.0.0.1:4222", true, "rooms-100x10-30hz-200b");
-    List<CapacitySearch.Attempt> attempts =
+  @DisplayName("the result file comes back as written, each attempt in order")
+  void resultFile(@TempDir Path dir) {
+    Provenance p =
+        Provenance.of("2.9.10", "nats://127.0.0.1:4222", true, "2.26.2", "rooms-100x10-30hz-200b");
+    List<CapacityRun.Attempt> attempts =
         List.of(
-            new CapacitySearch.Attempt(
-                1025,
-                Verdict.PASS,
-                "PASS p99 2100 µs",
-                2100,
-                300,
-                3_075_000,
-                3_075_000,
-                1100,
-                1,
-                p),
-            new CapacitySearch.Attempt(
+            new CapacityRun.Attempt(
+                1025, Verdict.PASS, 2100, 300, 3_075_000, 3_075_000, 1100, 1, "PASS p99 2.10 ms"),
+            new CapacityRun.Attempt(
                 1537,
                 Verdict.FAIL,
-                "FAIL p99 12500 µs",
                 12_500,
                 450,
                 4_611_000,
                 4_611_000,
                 1300,
                 2,
-                p));
-    Path file =
-        CapacitySearch.write(
-            dir,
-            new CapacitySearch.Result(
-                "broker", 10, 30, 200, 10_000, 10, 50, 2000, 1025, attempts, p));
+                "FAIL p99 12.5 ms"));
+    CapacityRun r =
+        new CapacityRun(
+            FanOutClient.BROKER, "gateway", 50, 2000, 1025, 10, 30, 200, 10_000, 10, attempts, p);
+    Path file = ResultsDir.at(dir).write(r);
     assertEquals(dir.resolve("capacity-broker.json"), file);
-    JsonNode n = new ObjectMapper().readTree(file.toFile());
-    for (String field : List.of("client", "largestPassingRooms", "attempts", "gateP99Micros")) {
-      assertTrue(n.has(field), field + " in " + n);
-    }
-    assertEquals(1025, n.path("largestPassingRooms").asInt());
-    assertEquals(1537, n.path("attempts").get(1).path("rooms").asInt());
-    assertEquals("FAIL", n.path("attempts").get(1).path("verdict").asText());
-    assertEquals(12_500, n.path("attempts").get(1).path("p99Micros").asLong());
-    assertEquals(2, n.path("attempts").get(1).path("tries").asInt());
+    assertEquals(List.of(r), ResultsDir.at(dir).read().capacity());
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.natsproof.results.StreamRun;
+import dev.natsproof.results.StreamRunSpec;
 import dev.natsproof.testkit.FreePorts;
 import dev.natsproof.testkit.NatsServer;
 import java.nio.file.Files;
@@ -37,7 +39,7 @@ class StreamLatencyScenarioTest {
 
   static StreamLatencyScenario.Options small(Path out, String enqueue, String ack) {
     return StreamLatencyScenario.Options.defaults(out)
-        .with(200, enqueue, ack, 1)
+        .with(200, StreamRunSpec.EnqueueMode.of(enqueue), StreamRunSpec.AckMode.of(ack), 1)
         .withDuration(1, 2);
   }
 
@@ -45,8 +47,7 @@ class StreamLatencyScenarioTest {
   @DisplayName("async enqueue, ack: every acked message reaches the handler and is timed")
   void asyncAck(@TempDir Path out) throws Exception {
     StreamLatencyScenario.Options o = small(out, "async", "ack");
-    StreamLatencyResult r =
-        new StreamLatencyScenario(List.of(server.clientUrl()), true, o, null).run();
+    StreamRun r = new StreamLatencyScenario(List.of(server.clientUrl()), true, o, null).run();
     assertNull(r.error());
     // 200/s for 2 recorded seconds, give or take the phase boundary
     assertTrue(r.acked() >= 390 && r.acked() <= 410, "" + r.acked());
@@ -63,7 +64,7 @@ class StreamLatencyScenarioTest {
   @Test
   @DisplayName("sync enqueue, ackSync: the same counts")
   void syncAckSync(@TempDir Path out) {
-    StreamLatencyResult r =
+    StreamRun r =
         new StreamLatencyScenario(
                 List.of(server.clientUrl()), true, small(out, "sync", "ackSync"), null)
             .run();
@@ -75,7 +76,7 @@ class StreamLatencyScenarioTest {
   @Test
   @DisplayName("negative control: a handler that acks without taking every 50th message is caught")
   void lossyHandlerIsAnError(@TempDir Path out) {
-    StreamLatencyResult r =
+    StreamRun r =
         new StreamLatencyScenario(
                 List.of(server.clientUrl()),
                 true,
@@ -92,7 +93,7 @@ class StreamLatencyScenarioTest {
   @Test
   @DisplayName("a server that is not there is an error, not an empty pass")
   void noServer(@TempDir Path out) {
-    StreamLatencyResult r =
+    StreamRun r =
         new StreamLatencyScenario(
                 List.of("nats://127.0.0.1:" + FreePorts.next()),
                 false,
@@ -107,9 +108,7 @@ class StreamLatencyScenarioTest {
   @DisplayName("bad options name the problem")
   void badOptions() {
     IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> StreamLatencyScenario.Options.defaults(null).with(100, "batch", "ack", 1));
-    assertTrue(e.getMessage().contains("async or sync"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> StreamRunSpec.EnqueueMode.of("batch"));
+    assertTrue(e.getMessage().contains("sync or async"), e.getMessage());
   }
 }

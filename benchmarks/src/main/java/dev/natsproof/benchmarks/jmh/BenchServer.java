@@ -15,10 +15,12 @@ import java.util.List;
 final class BenchServer implements AutoCloseable {
   private final Runnable embedded; // stops what was started here, or null
   private final List<String> urls;
+  private final List<Long> pids;
 
-  private BenchServer(Runnable embedded, List<String> urls) {
+  private BenchServer(Runnable embedded, List<String> urls, List<Long> pids) {
     this.embedded = embedded;
     this.urls = urls;
+    this.pids = pids;
   }
 
   static BenchServer start() {
@@ -33,16 +35,17 @@ final class BenchServer implements AutoCloseable {
   static BenchServer start(int replicas) {
     String url = System.getProperty("natsproof.server");
     if (url != null && !url.isBlank()) {
-      return new BenchServer(null, ServerUrls.parse(url));
+      return new BenchServer(null, ServerUrls.parse(url), List.of());
     }
     if (replicas > 1) {
       NatsCluster c =
           NatsCluster.start(Math.max(3, replicas), "", outDir().resolve("nats-cluster"));
       c.awaitMetaLeader(Duration.ofSeconds(30));
-      return new BenchServer(c::close, c.clientUrls());
+      return new BenchServer(
+          c::close, c.clientUrls(), c.nodes().stream().map(NatsServer::pid).toList());
     }
     NatsServer s = NatsServer.builder().workDir(outDir().resolve("nats-server")).start();
-    return new BenchServer(s::close, List.of(s.clientUrl()));
+    return new BenchServer(s::close, List.of(s.clientUrl()), List.of(s.pid()));
   }
 
   static Path outDir() {
@@ -55,6 +58,11 @@ final class BenchServer implements AutoCloseable {
 
   boolean embedded() {
     return embedded != null;
+  }
+
+  /** The embedded servers' CPU so far; null for an external server (not ours to measure). */
+  java.util.function.LongSupplier serverCpuNanos() {
+    return pids.isEmpty() ? null : dev.natsproof.benchmarks.OpenLoop.processCpuNanos(pids);
   }
 
   @Override

@@ -1,9 +1,9 @@
 package dev.natsproof.benchmarks.jmh;
 
-import dev.natsproof.benchmarks.HiccupMeter;
 import dev.natsproof.broker.BrokerOptions;
 import dev.natsproof.broker.Headers;
 import dev.natsproof.broker.nats.NatsBroker;
+import dev.natsproof.testkit.HiccupMeter;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

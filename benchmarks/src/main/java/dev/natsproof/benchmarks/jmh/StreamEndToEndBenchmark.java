@@ -1,11 +1,9 @@
 package dev.natsproof.benchmarks.jmh;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.natsproof.benchmarks.StreamLatencyResult;
 import dev.natsproof.benchmarks.StreamLatencyScenario;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.natsproof.results.ResultsDir;
+import dev.natsproof.results.StreamRun;
+import dev.natsproof.results.StreamRunSpec;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -91,17 +89,18 @@ public class StreamEndToEndBenchmark {
   }
 
   @Benchmark
-  public StreamLatencyResult endToEnd(Latency out) throws IOException {
+  public StreamRun endToEnd(Latency out) {
     StreamLatencyScenario.Options o =
         StreamLatencyScenario.Options.defaults(BenchServer.outDir())
-            .with(rate, enqueue, ack, replicas)
-            .withDuration(2, streamSeconds);
-    StreamLatencyResult r =
-        new StreamLatencyScenario(server.urls(), server.embedded(), o, System.out).run();
-    Files.createDirectories(BenchServer.outDir());
-    new ObjectMapper()
-        .enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValue(BenchServer.outDir().resolve(o.name() + ".json").toFile(), r);
+            .with(
+                rate,
+                StreamRunSpec.EnqueueMode.of(enqueue),
+                StreamRunSpec.AckMode.of(ack),
+                replicas)
+            .withDuration(2, streamSeconds)
+            .withServerCpu(server.serverCpuNanos());
+    StreamRun r = new StreamLatencyScenario(server.urls(), server.embedded(), o, System.out).run();
+    ResultsDir.at(BenchServer.outDir()).write(r);
     if (r.error() != null) {
       throw new IllegalStateException("stream end-to-end run failed: " + r.error()); // -foe
     }

@@ -1,8 +1,0 @@
-package dev.natsproof.benchmarks;
-
-/** A gate's outcome. UNKNOWN (the run cannot tell) fails a build just as FAIL does. */
-public enum Verdict {
-  PASS,
-  FAIL,
-  UNKNOWN
-}
