@@ -39,6 +39,9 @@ public record RollingUpgradeRun(
     Provenance provenance,
     long durationMs) {
 
+  /** The suite name of the verdicts a rolling upgrade writes beside its own result. */
+  public static final String SUITE = "rolling-upgrade";
+
   /**
    * One second of the upgrade, on its clock.
    *

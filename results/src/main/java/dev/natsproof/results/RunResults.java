@@ -48,13 +48,25 @@ public record RunResults(
         .findFirst();
   }
 
-  /** The nats-server versions the results were measured on. */
+  /**
+   * The nats-server versions the results were measured on. A rolling upgrade's own chaos verdicts
+   * started on the version it upgrades from and say so in their provenance; they count as the
+   * version it upgraded to (its {@link RollingUpgradeRun} names both), so a candidate's folder is
+   * not said to hold the baseline's version too.
+   */
   public List<String> serverVersions() {
     java.util.TreeSet<String> v = new java.util.TreeSet<>();
     fanOuts.forEach(f -> v.add(f.provenance().natsServerVersion()));
     streams.forEach(s -> v.add(s.provenance().natsServerVersion()));
-    chaos.forEach(c -> v.add(c.result().provenance().natsServerVersion()));
-    coreChaos.forEach(c -> v.add(c.result().provenance().natsServerVersion()));
+    chaos.stream()
+        .map(Located::result)
+        .filter(c -> !RollingUpgradeRun.SUITE.equals(c.suite()))
+        .forEach(c -> v.add(c.provenance().natsServerVersion()));
+    coreChaos.stream()
+        .map(Located::result)
+        .filter(c -> !RollingUpgradeRun.SUITE.equals(c.suite()))
+        .forEach(c -> v.add(c.provenance().natsServerVersion()));
+    rollingUpgrades.forEach(u -> v.add(u.toVersion()));
     return List.copyOf(v);
   }
 }

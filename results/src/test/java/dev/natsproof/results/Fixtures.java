@@ -69,8 +69,20 @@ final class Fixtures {
 
   static ChaosVerdict chaos(
       String nemesis, Verdict verdict, long lost, List<FindingCount> findings, boolean negative) {
+    return chaos("server-kill", "2.9.10", nemesis, verdict, lost, findings, negative);
+  }
+
+  /** A chaos verdict of {@code suite}, measured on {@code version}. */
+  static ChaosVerdict chaos(
+      String suite,
+      String version,
+      String nemesis,
+      Verdict verdict,
+      long lost,
+      List<FindingCount> findings,
+      boolean negative) {
     return new ChaosVerdict(
-        "server-kill",
+        suite,
         "kill9",
         "queue",
         nemesis,
@@ -92,7 +104,7 @@ final class Fixtures {
         Interventions.NONE,
         "",
         Map.of(),
-        provenance("2.9.10"),
+        provenance(version),
         5000);
   }
 }

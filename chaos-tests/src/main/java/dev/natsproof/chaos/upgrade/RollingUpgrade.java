@@ -54,7 +54,7 @@ import org.HdrHistogram.Histogram;
  * cannot read what B wrote, natsproof is asked to start A on one node's store and must refuse.
  */
 public final class RollingUpgrade {
-  static final String SUITE = "rolling-upgrade";
+  static final String SUITE = RollingUpgradeRun.SUITE;
   static final String STREAM = "SETTLEMENT";
 
   /**
