@@ -111,13 +111,9 @@ final class ComparePage {
               r.metric().key(),
               u.format(r.delta().baseMedian()),
               u.format(r.delta().candMedian()),
-              String.format(Locale.ROOT, "%+.1f %%", r.delta().change() * 100),
+              r.delta().changeText(),
               r.delta().hasInterval()
-                  ? String.format(
-                      Locale.ROOT,
-                      "%+.1f %% … %+.1f %%",
-                      r.delta().low() * 100,
-                      r.delta().high() * 100)
+                  ? r.delta().intervalText()
                   : "n/a (" + r.delta().rounds() + " rounds)"));
     }
     p.table(
@@ -231,15 +227,10 @@ final class ComparePage {
           .append(u.format(r.delta().baseMedian()))
           .append(" | ")
           .append(u.format(r.delta().candMedian()))
-          .append(String.format(Locale.ROOT, " | %+.1f %% | ", r.delta().change() * 100))
-          .append(
-              r.delta().hasInterval()
-                  ? String.format(
-                      Locale.ROOT,
-                      "%+.1f … %+.1f %%",
-                      r.delta().low() * 100,
-                      r.delta().high() * 100)
-                  : "n/a")
+          .append(" | ")
+          .append(r.delta().changeText())
+          .append(" | ")
+          .append(r.delta().intervalText())
           .append(" |\n");
     }
     return md.toString();

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,20 +43,16 @@ final class Comparison {
       double[] cand) {
     String describe() {
       Metrics.Unit u = metric.unit();
-      String ci =
-          delta.hasInterval()
-              ? String.format(
-                  Locale.ROOT,
-                  " [95 %%: %+.1f %% … %+.1f %%]",
-                  delta.low() * 100,
-                  delta.high() * 100)
-              : "";
+      String ci = delta.hasInterval() ? " [95 %: " + delta.intervalText() + "]" : "";
       return metric.key()
           + ": "
           + u.format(delta.baseMedian())
           + " → "
           + u.format(delta.candMedian())
-          + String.format(Locale.ROOT, " (%+.1f %%%s)", delta.change() * 100, ci);
+          + " ("
+          + delta.changeText()
+          + ci
+          + ")";
     }
   }
 

@@ -36,6 +36,24 @@ final class Stats {
     boolean clear() {
       return hasInterval() && (low > 0 || high < 0);
     }
+
+    /** The change as people read it: "+12.3 %", or "from 0" when the baseline's median is 0. */
+    String changeText() {
+      return Double.isInfinite(change) ? "from 0" : percent(change);
+    }
+
+    /** The 95 % interval as "low … high", or "n/a" without enough rounds. */
+    String intervalText() {
+      return hasInterval() ? percent(low) + " … " + percent(high) : "n/a";
+    }
+  }
+
+  /** A relative change as a signed percentage; an unbounded one (over a zero median) as ∞. */
+  static String percent(double fraction) {
+    if (Double.isInfinite(fraction)) {
+      return fraction > 0 ? "+∞ %" : "−∞ %";
+    }
+    return String.format(java.util.Locale.ROOT, "%+.1f %%", fraction * 100);
   }
 
   static double median(double[] xs) {

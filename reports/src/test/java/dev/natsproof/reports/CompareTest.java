@@ -48,6 +48,19 @@ class CompareTest {
   }
 
   @Test
+  @DisplayName("a baseline median of 0 reads 'from 0', not +Infinity %, and still judges")
+  void zeroBaseline() {
+    double[] a = {0, 0, 0, 0, 0};
+    double[] b = {900, 1100, 1000, 950, 1050};
+    Comparison.Row r = Comparison.judge(P99, a, b, 0.5);
+    assertEquals(Comparison.Change.REGRESSION, r.change());
+    assertEquals("from 0", r.delta().changeText());
+    assertTrue(r.describe().contains("(from 0 [95 %: +∞ % … +∞ %])"), r.describe());
+    assertTrue(!r.describe().contains("Infinity"), r.describe());
+    assertEquals("+12.5 %", Stats.percent(0.125));
+  }
+
+  @Test
   @DisplayName("a clear change smaller than the tolerance is not a regression")
   void smallClearChange() {
     double[] a = {2000, 2010, 1990, 2005, 1995};
