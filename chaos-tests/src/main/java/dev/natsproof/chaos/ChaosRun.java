@@ -231,6 +231,7 @@ public final class ChaosRun {
                 ms(op.endNanos()),
                 firstAfter(ops, write, op.endNanos()),
                 firstAfter(ops, read, op.endNanos()),
+                firstDeliveryCount(ops, read, op.endNanos()),
                 loadEnd == Long.MIN_VALUE ? null : Math.max(0, ms(loadEnd - op.endNanos())),
                 List.copyOf(steps)));
         fault = null;
@@ -248,6 +249,23 @@ public final class ChaosRun {
       }
     }
     return best == Long.MAX_VALUE ? null : ms(best);
+  }
+
+  /**
+   * The delivery count of the first successful {@code type} op after {@code healNanos}, or null
+   * when none followed or the op carries no count (Core frames).
+   */
+  private static Long firstDeliveryCount(List<Op> ops, String type, long healNanos) {
+    Op first = null;
+    for (Op op : ops) {
+      if (op.is(type)
+          && op.ok()
+          && op.endNanos() > healNanos
+          && (first == null || op.endNanos() < first.endNanos())) {
+        first = op;
+      }
+    }
+    return first == null || first.deliveries() <= 0 ? null : first.deliveries();
   }
 
   static long ms(long nanos) {

@@ -314,24 +314,37 @@ public final class GateEngine {
 
   /**
    * What the README promises for a restarted server: consumption resumes within p50 ≤ 1 s and max ≤
-   * 4 s (by default: one ack wait, see {@link GateLimits}) of the restart, over every kill and
-   * SIGTERM run of a single server.
+   * 2 s of the restart, over every kill and SIGTERM run of a single server. A restart whose first
+   * delivery was a redelivery is held to its own maximum instead (by default 4 s: one ack wait, see
+   * {@link GateLimits}); the detail says how many there were, so the allowance is never silent.
    */
   static List<GateResult> singleNodeRecovery(List<ChaosVerdict> runs, GateLimits g) {
     List<Long> all = new ArrayList<>();
+    long worstFresh = -1;
+    long worstRedelivered = -1;
+    int redelivered = 0;
+    long watch = Math.max(g.singleNodeRecoveryMaxMillis(), g.singleNodeRedeliveryMaxMillis());
     long heals = 0;
     for (ChaosVerdict c : runs) {
-      if (singleNodeRestart(c)) {
-        all.addAll(c.recoveryToFirstDeliveryMs());
+      if (!singleNodeRestart(c)) {
+        continue;
+      }
+      for (FaultWindow f : c.faults()) {
+        Long ms = f.firstDeliveryAfterHealMs();
         // A restart whose load ended before the allowed maximum, with no delivery yet, is not a
         // failure to recover: it was not watched long enough.
-        heals +=
-            c.faults().stream()
-                .filter(
-                    f ->
-                        f.firstDeliveryAfterHealMs() != null
-                            || f.watchedFor(g.singleNodeRecoveryMaxMillis()))
-                .count();
+        if (ms == null) {
+          heals += f.watchedFor(watch) ? 1 : 0;
+          continue;
+        }
+        heals++;
+        all.add(ms);
+        if (f.firstDeliveryRedelivered()) {
+          redelivered++;
+          worstRedelivered = Math.max(worstRedelivered, ms);
+        } else {
+          worstFresh = Math.max(worstFresh, ms);
+        }
       }
     }
     if (heals == 0) {
@@ -347,23 +360,34 @@ public final class GateEngine {
     }
     List<Long> sorted = all.stream().sorted().toList();
     long p50 = sorted.get((sorted.size() - 1) / 2);
-    long max = sorted.get(sorted.size() - 1);
-    boolean ok = p50 <= g.singleNodeRecoveryP50Millis() && max <= g.singleNodeRecoveryMaxMillis();
-    return List.of(
-        new GateResult(
-            name,
-            ok ? Verdict.PASS : Verdict.FAIL,
-            "p50 "
-                + Units.millis(p50)
-                + " (limit "
-                + Units.millis(g.singleNodeRecoveryP50Millis())
-                + "), max "
-                + Units.millis(max)
-                + " (limit "
-                + Units.millis(g.singleNodeRecoveryMaxMillis())
-                + ") over "
-                + sorted.size()
-                + " restarts"));
+    boolean ok =
+        p50 <= g.singleNodeRecoveryP50Millis()
+            && worstFresh <= g.singleNodeRecoveryMaxMillis()
+            && worstRedelivered <= g.singleNodeRedeliveryMaxMillis();
+    String detail =
+        "p50 "
+            + Units.millis(p50)
+            + " (limit "
+            + Units.millis(g.singleNodeRecoveryP50Millis())
+            + "), max "
+            + (worstFresh < 0 ? "n/a" : Units.millis(worstFresh))
+            + " (limit "
+            + Units.millis(g.singleNodeRecoveryMaxMillis())
+            + ") over "
+            + sorted.size()
+            + " restarts";
+    if (redelivered > 0) {
+      detail +=
+          "; "
+              + redelivered
+              + " of them began with a redelivery (the restored consumer waited out an ack"
+              + " wait): max "
+              + Units.millis(worstRedelivered)
+              + " (limit "
+              + Units.millis(g.singleNodeRedeliveryMaxMillis())
+              + ")";
+    }
+    return List.of(new GateResult(name, ok ? Verdict.PASS : Verdict.FAIL, detail));
   }
 
   /**
