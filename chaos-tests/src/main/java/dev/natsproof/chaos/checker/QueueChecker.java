@@ -20,6 +20,8 @@ import java.util.Set;
  *       postfix by where it sits among the acked values that were delivered) → FAIL
  *   <li><b>stalled</b>: acked, not delivered by the drain's end, but still stored (a {@code stored}
  *       entry the run's inspection recorded) → FAIL, as a stall, not a loss
+ *   <li><b>uninspected</b>: acked, not delivered by the drain's end, and not looked up (an {@code
+ *       unchecked} entry: the inspection's time ran out) → FAIL, as neither proven stored nor lost
  *   <li><b>unexpected</b>: delivered but never attempted → FAIL
  *   <li><b>delivered after a definite failure</b>: the broker said "not stored" and it was → FAIL
  *   <li><b>duplicates</b> (a value delivered more than once, redeliveries included) are counted,
@@ -56,6 +58,7 @@ public final class QueueChecker {
     Set<String> info = new HashSet<>();
     Map<String, Integer> deliveries = new HashMap<>();
     Set<String> stored = new HashSet<>();
+    Set<String> unchecked = new HashSet<>();
     long redeliveries = 0;
     List<Op> ops = new ArrayList<>(h.ops());
     ops.sort((a, b) -> Long.compare(a.endNanos(), b.endNanos()));
@@ -78,6 +81,8 @@ public final class QueueChecker {
         }
       } else if (op.is("stored")) {
         stored.add(op.value());
+      } else if (op.is("unchecked")) {
+        unchecked.add(op.value());
       } else if (op.is(Op.DELIVER)) {
         deliveries.merge(op.value(), 1, Integer::sum);
         if (op.deliveries() > 1) {
@@ -91,6 +96,7 @@ public final class QueueChecker {
 
     List<String> lost = new ArrayList<>();
     List<String> stalled = new ArrayList<>();
+    List<String> uninspected = new ArrayList<>();
     int firstDelivered = -1;
     int lastDelivered = -1;
     for (int i = 0; i < ackedOrder.size(); i++) {
@@ -109,6 +115,8 @@ public final class QueueChecker {
       String v = ackedOrder.get(i);
       if (!deliveries.containsKey(v) && stored.contains(v)) {
         stalled.add(v);
+      } else if (!deliveries.containsKey(v) && unchecked.contains(v)) {
+        uninspected.add(v);
       } else if (!deliveries.containsKey(v)) {
         lost.add(v);
         if (firstDelivered < 0 || i < firstDelivered) {
@@ -152,6 +160,7 @@ public final class QueueChecker {
     counts.put("lostMiddle", middle);
     counts.put("lostPostfix", postfix);
     counts.put("stalled", (long) stalled.size());
+    counts.put("uninspected", (long) uninspected.size());
     counts.put("unexpected", (long) unexpected.size());
     counts.put("deliveredAfterDefiniteFailure", (long) afterFailure.size());
     counts.put("duplicateDeliveries", duplicateDeliveries);
@@ -160,6 +169,7 @@ public final class QueueChecker {
     Map<String, List<String>> samples = new LinkedHashMap<>();
     samples.put("lost", sample(lost));
     samples.put("stalled", sample(stalled));
+    samples.put("uninspected", sample(uninspected));
     samples.put("unexpected", sample(unexpected));
     samples.put("deliveredAfterDefiniteFailure", sample(afterFailure));
     samples.put("duplicated", sample(duplicated));
@@ -191,6 +201,13 @@ public final class QueueChecker {
               + " acked values not delivered by the drain's end but still stored (a stall, not a"
               + " loss), e.g. "
               + sample(stalled));
+    }
+    if (!uninspected.isEmpty()) {
+      reasons.add(
+          uninspected.size()
+              + " acked values not delivered by the drain's end and not looked up in the stream"
+              + " (neither proven stored nor proven lost), e.g. "
+              + sample(uninspected));
     }
     if (!unexpected.isEmpty()) {
       reasons.add(

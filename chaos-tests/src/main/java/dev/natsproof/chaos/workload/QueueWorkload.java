@@ -258,14 +258,15 @@ public record QueueWorkload(
     return Math.max(0, n - reused);
   }
 
+  /** Acked, never delivered, and looked up and not found: still stored or unchecked is not lost. */
   private static List<String> lostValues(History h) {
-    Set<String> stored = new java.util.HashSet<>();
+    Set<String> notLost = new java.util.HashSet<>();
     for (Op op : h.ops()) {
-      if (op.is(StreamInspector.STORED)) {
-        stored.add(op.value());
+      if (op.is(StreamInspector.STORED) || op.is(StreamInspector.UNCHECKED)) {
+        notLost.add(op.value());
       }
     }
-    return SequenceReuse.lostValues(h).stream().filter(v -> !stored.contains(v)).toList();
+    return SequenceReuse.lostValues(h).stream().filter(v -> !notLost.contains(v)).toList();
   }
 
   /**

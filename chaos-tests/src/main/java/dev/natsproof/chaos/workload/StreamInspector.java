@@ -8,10 +8,19 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.MessageInfo;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * After a run: what the stream still holds and what state its consumer is in, told from the server.
@@ -23,12 +32,26 @@ final class StreamInspector {
   /** A history entry: this acked value is still stored in the stream at this sequence. */
   static final String STORED = "stored";
 
-  /** How many undelivered values are looked up one by one at most. */
-  static final int MAX_LOOKUPS = 50_000;
+  /**
+   * A history entry: this acked, undelivered value was not looked up (the inspection's time ran
+   * out, or its sequence is unknown): neither proven stored nor proven lost.
+   */
+  public static final String UNCHECKED = "unchecked";
+
+  /** Lookups in flight at once: one request each on the admin connection. */
+  static final int LOOKUP_THREADS = 8;
+
+  /** The inspection stops starting lookups after this long; the rest are recorded unchecked. */
+  static final Duration LOOKUP_BUDGET = Duration.ofSeconds(120);
 
   private StreamInspector() {}
 
-  /** Records which of {@code undelivered} (value → acked sequence) the stream still holds. */
+  /**
+   * Records which of {@code undelivered} (value → acked sequence) the stream still holds, every one
+   * looked up at its sequence ({@link #LOOKUP_THREADS} at a time, for at most {@link
+   * #LOOKUP_BUDGET}); those it could not look up are recorded {@link #UNCHECKED}, never taken for
+   * lost.
+   */
   static void recordStored(
       StreamBroker b, String stream, Map<String, Long> undelivered, History h) {
     if (!(b instanceof NatsStreamBroker nsb) || undelivered.isEmpty()) {
@@ -38,24 +61,69 @@ final class StreamInspector {
     try {
       jsm = nsb.connection().jetStreamManagement();
     } catch (Exception e) {
+      undelivered.forEach((v, seq) -> h.event("inspector", UNCHECKED, v, seq, 0, e.toString()));
       return;
     }
-    int looked = 0;
-    for (Map.Entry<String, Long> e : undelivered.entrySet()) {
-      if (looked++ >= MAX_LOOKUPS || e.getValue() <= 0) {
-        continue;
+    Queue<Map.Entry<String, Long>> todo = new ConcurrentLinkedQueue<>(undelivered.entrySet());
+    long deadline = System.nanoTime() + LOOKUP_BUDGET.toNanos();
+    AtomicBoolean unanswered = new AtomicBoolean();
+    ExecutorService pool = Executors.newFixedThreadPool(LOOKUP_THREADS);
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int i = 0; i < LOOKUP_THREADS; i++) {
+        workers.add(
+            pool.submit(
+                () -> {
+                  Map.Entry<String, Long> e;
+                  while (!unanswered.get()
+                      && System.nanoTime() < deadline
+                      && (e = todo.poll()) != null) {
+                    if (!lookUp(jsm, stream, e, h)) {
+                      todo.add(e);
+                      unanswered.set(true);
+                    }
+                  }
+                }));
       }
-      try {
-        MessageInfo mi = jsm.getMessage(stream, e.getValue());
-        String held = mi.getData() == null ? "" : new String(mi.getData(), StandardCharsets.UTF_8);
-        if (held.equals(e.getKey())) {
-          h.event("inspector", STORED, e.getKey(), e.getValue(), 0, null);
-        }
-      } catch (JetStreamApiException gone) {
-        // no message at that sequence: gone from the stream
-      } catch (Exception other) {
-        return; // the server does not answer: leave the rest unknown (they count as lost)
+      for (Future<?> w : workers) {
+        w.get();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // a lookup thread died: what it had not looked up is recorded unchecked below
+    } finally {
+      pool.shutdownNow();
+    }
+    String why =
+        unanswered.get() ? "the server stopped answering" : "the inspection's time ran out";
+    Map.Entry<String, Long> e;
+    while ((e = todo.poll()) != null) {
+      h.event("inspector", UNCHECKED, e.getKey(), e.getValue(), 0, why);
+    }
+  }
+
+  /**
+   * One value at its acked sequence: a {@link #STORED} entry if the stream holds it there. False
+   * when the server did not answer (the value is then not judged here).
+   */
+  private static boolean lookUp(
+      JetStreamManagement jsm, String stream, Map.Entry<String, Long> e, History h) {
+    if (e.getValue() <= 0) {
+      h.event("inspector", UNCHECKED, e.getKey(), e.getValue(), 0, "no acked sequence");
+      return true;
+    }
+    try {
+      MessageInfo mi = jsm.getMessage(stream, e.getValue());
+      String held = mi.getData() == null ? "" : new String(mi.getData(), StandardCharsets.UTF_8);
+      if (held.equals(e.getKey())) {
+        h.event("inspector", STORED, e.getKey(), e.getValue(), 0, null);
+      }
+      return true;
+    } catch (JetStreamApiException gone) {
+      return true; // no message at that sequence: gone from the stream
+    } catch (Exception other) {
+      return false;
     }
   }
 

@@ -72,6 +72,33 @@ class CheckerNegativeControlsTest {
   }
 
   @Test
+  @DisplayName(
+      "queue: undelivered values split by what the inspection found: stored = stalled, not looked"
+          + " up = uninspected, looked up and gone = lost; each → FAIL")
+  void queueStalledUninspectedLost() {
+    for (int i = 1; i <= 4; i++) {
+      enqueue("w0-" + i, Op.OK);
+    }
+    deliver("w0-1", 1, 1);
+    t += 10;
+    ops.add(new Op("inspector", "stored", "w0-2", 2, 0, Op.OK, t, t, null));
+    ops.add(new Op("inspector", "unchecked", "w0-3", 3, 0, Op.OK, t, t, "time ran out"));
+    CheckResult v = QueueChecker.check(history());
+    assertEquals(Verdict.FAIL, v.status());
+    assertEquals(1, v.count("stalled"));
+    assertEquals(1, v.count("uninspected"));
+    assertEquals(1, v.count("lost"));
+    assertEquals(List.of("w0-4"), v.samples().get("lost"));
+    assertTrue(v.reasons().toString().contains("not looked up"), v.reasons().toString());
+
+    ops.removeIf(o -> o.value().equals("w0-4"));
+    ops.removeIf(o -> o.value().equals("w0-2"));
+    CheckResult onlyUnchecked = QueueChecker.check(history());
+    assertEquals(Verdict.FAIL, onlyUnchecked.status(), "an unchecked value is never a pass");
+    assertEquals(0, onlyUnchecked.count("lost"));
+  }
+
+  @Test
   @DisplayName("queue: a lost tail is counted as postfix")
   void queueLostPostfix() {
     for (int i = 1; i <= 3; i++) {
