@@ -46,4 +46,13 @@ public interface BrokerObserver {
    * @param what {@code repull}, {@code reset}, {@code recreated} or {@code wedged}
    */
   default void intervened(String stream, String durable, String what) {}
+
+  /**
+   * The broker acted on its own for a consumer, and why: the server's numbers it acted on (pending,
+   * ack pending, pulls waiting, delivered sequence) or the event that triggered it. By default the
+   * same as {@link #intervened(String, String, String)}.
+   */
+  default void intervened(String stream, String durable, String what, String why) {
+    intervened(stream, durable, what);
+  }
 }

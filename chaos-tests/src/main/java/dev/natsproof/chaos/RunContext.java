@@ -29,8 +29,14 @@ public final class RunContext {
     this.observer =
         new BrokerObserver() {
           @Override
-          public void intervened(String stream, String durable, String what) {
-            history.event(ChaosRun.BROKER, ChaosRun.INTERVENE, what, 0, 0, stream + "/" + durable);
+          public void intervened(String stream, String durable, String what, String why) {
+            history.event(
+                ChaosRun.BROKER,
+                ChaosRun.INTERVENE,
+                what,
+                0,
+                0,
+                stream + "/" + durable + (why == null || why.isEmpty() ? "" : ": " + why));
           }
         };
   }

@@ -59,7 +59,7 @@ final class ConsumerSupervisor implements AutoCloseable {
   void onReconnected() {
     for (NatsStreamConsumer c : consumers) {
       try {
-        thread.execute(c::repull);
+        thread.execute(c::reconnected);
       } catch (RejectedExecutionException e) {
         return; // closing
       }

@@ -256,8 +256,20 @@ final class NatsStreamConsumer implements StreamConsumer, NatsConnection.PullWat
   /**
    * A fresh pull now. The old pull loop is stopped (what it already received is still handled)
    * rather than closed, so no delivered message is dropped here.
+   *
+   * @param why what the broker saw, reported with the intervention
    */
-  synchronized void repull() {
+  synchronized void repull(String why) {
+    repullLocked(why);
+  }
+
+  /** The connection is back: pull afresh, and judge starvation from here on. */
+  synchronized void reconnected() {
+    judge.outage();
+    repullLocked("the connection is back (jnats does not re-send pulls)");
+  }
+
+  private void repullLocked(String why) {
     if (!active) {
       return;
     }
@@ -266,7 +278,7 @@ final class NatsStreamConsumer implements StreamConsumer, NatsConnection.PullWat
       mc = startPulling();
       old.stop();
       repulls.increment();
-      observer.intervened(stream, options.durable(), "repull");
+      observer.intervened(stream, options.durable(), "repull", why);
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       // The server is not ready yet (e.g. JetStream still recovering): jnats's own heartbeat
       // alarm keeps the old loop pulling, and supervision looks again.
@@ -493,11 +505,13 @@ final class NatsStreamConsumer implements StreamConsumer, NatsConnection.PullWat
     try {
       ci = jsm.getConsumerInfo(stream, options.durable());
     } catch (JetStreamApiException e) {
+      judge.outage();
       if (JetStreamErrors.is(e, CONSUMER_NOT_FOUND)) {
         recreate();
       }
       return;
     } catch (IOException | RuntimeException e) {
+      judge.outage();
       return; // the server cannot answer right now (no leader yet): look again next time
     }
     remember(ci);
@@ -525,7 +539,7 @@ final class NatsStreamConsumer implements StreamConsumer, NatsConnection.PullWat
       if (!inWedge) {
         inWedge = true;
         wedges.increment();
-        observer.intervened(stream, options.durable(), "wedged");
+        observer.intervened(stream, options.durable(), "wedged", v.evidence());
       }
       health = new ConsumerHealth(ConsumerHealth.State.WEDGED, v.evidence(), Instant.now());
     } else if (inWedge) {
@@ -533,13 +547,13 @@ final class NatsStreamConsumer implements StreamConsumer, NatsConnection.PullWat
       health = new ConsumerHealth(ConsumerHealth.State.ACTIVE, "deliveries resumed", Instant.now());
     }
     switch (v.action()) {
-      case REPULL, REPORT -> repull();
+      case REPULL, REPORT -> repull(v.evidence());
       case RESET -> {
-        repull();
+        repull(v.evidence());
         try {
           remember(jsm.resetConsumer(stream, options.durable()));
           resets.increment();
-          observer.intervened(stream, options.durable(), "reset");
+          observer.intervened(stream, options.durable(), "reset", v.evidence());
           health =
               new ConsumerHealth(
                   ConsumerHealth.State.WEDGED,
@@ -579,7 +593,12 @@ final class NatsStreamConsumer implements StreamConsumer, NatsConnection.PullWat
             sc.createOrUpdateConsumer(
                 ConsumerConfigs.startingAfter(options, knownAckFloor, workQueue));
         recreations.increment();
-        observer.intervened(stream, options.durable(), "recreated");
+        observer.intervened(
+            stream,
+            options.durable(),
+            "recreated",
+            "durable not found on the server; created again after stream sequence "
+                + knownAckFloor);
       }
       context = cc;
       MessageConsumer old = mc;

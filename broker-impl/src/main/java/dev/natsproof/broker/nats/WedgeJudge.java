@@ -14,9 +14,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li><b>Undelivered wedge</b> (the server's own evidence): messages pending delivery, room under
- *       max ack pending, pull requests waiting, and nothing delivered, acked or redelivered for the
- *       wedge period. Action: {@link Action#RESET} where the server has the consumer reset API,
- *       else {@link Action#REPORT}.
+ *       max ack pending, a pull waiting (or this worker's own fresh pull gone out), and no new
+ *       message delivered (the consumer's delivered stream sequence still) for the wedge period.
+ *       Acks, redelivery counters and pull counts moving meanwhile do not clear it: on 2.9.10 a
+ *       restored consumer was seen holding 79,978 undelivered messages with room for 1,131 more and
+ *       delivering none for a minute while those numbers changed from look to look. Action: {@link
+ *       Action#RESET} where the server has the consumer reset API, else {@link Action#REPORT}.
  *   <li><b>Ack-pending wedge</b> (suspected): the ack window is full, nothing acked or redelivered
  *       for the wedge period, and this worker is not holding anything. Another worker may be, so
  *       this is only ever reported.
@@ -61,6 +64,8 @@ final class WedgeJudge {
   private final boolean resetApi;
   private Look previous;
   private long unchangedSinceNanos;
+  private long starvedSinceNanos = -1;
+  private long pulledAtNanos = Long.MIN_VALUE;
 
   WedgeJudge(boolean resetApi) {
     this.resetApi = resetApi;
@@ -78,20 +83,43 @@ final class WedgeJudge {
     return Math.max(2 * wait, MIN_WEDGE_NANOS);
   }
 
+  /**
+   * The server could not be asked, or the connection has just come back: a starvation seen before
+   * says nothing about the server now, so it has to be seen again.
+   */
+  void outage() {
+    starvedSinceNanos = -1;
+  }
+
   Verdict judge(Look now, Local me) {
+    boolean seqMoved =
+        previous == null || now.deliveredStreamSeq() != previous.deliveredStreamSeq();
     boolean moved =
-        previous == null
-            || now.deliveredStreamSeq() != previous.deliveredStreamSeq()
+        seqMoved
             || now.ackFloor() != previous.ackFloor()
             || now.redelivered() != previous.redelivered();
     if (moved || me.lastDeliveryNanos() > unchangedSinceNanos) {
       unchangedSinceNanos = now.atNanos();
     }
     previous = now;
-    long stuck = now.atNanos() - unchangedSinceNanos;
-    long wedge = wedgeNanos(now.serverAckWait(), now.serverBackoff());
     boolean room =
         now.serverMaxAckPending() <= 0 || now.numAckPending() < now.serverMaxAckPending();
+    // Starved: this worker has seen, look after look, work pending with room for it and no new
+    // message delivered. It starts at a look (never at the last look before an outage), so a
+    // wedge takes at least two looks the wedge period apart, with this worker's pull in between.
+    boolean starving = now.numPending() > 0 && room;
+    if (!starving
+        || seqMoved
+        || (starvedSinceNanos >= 0 && me.lastDeliveryNanos() > starvedSinceNanos)) {
+      starvedSinceNanos = starving ? now.atNanos() : -1;
+    } else if (starvedSinceNanos < 0) {
+      starvedSinceNanos = now.atNanos();
+    }
+    long stuck = now.atNanos() - unchangedSinceNanos;
+    long starved = starvedSinceNanos < 0 ? 0 : now.atNanos() - starvedSinceNanos;
+    long wedge = wedgeNanos(now.serverAckWait(), now.serverBackoff());
+    boolean asked =
+        now.numWaiting() > 0 || (starvedSinceNanos >= 0 && pulledAtNanos >= starvedSinceNanos);
     boolean holdingHere =
         me.handlerRunning()
             || now.atNanos() - me.lastInProgressNanos()
@@ -105,19 +133,30 @@ final class WedgeJudge {
             + now.serverMaxAckPending()
             + "), "
             + now.numWaiting()
-            + " pulls waiting; nothing delivered, acked or redelivered for "
+            + " pulls waiting, "
+            + now.redelivered()
+            + " redelivered; no new message delivered for "
+            + TimeUnit.NANOSECONDS.toMillis(starved)
+            + " ms (delivered stream sequence "
+            + now.deliveredStreamSeq()
+            + "), nothing delivered, acked or redelivered for "
             + TimeUnit.NANOSECONDS.toMillis(stuck)
             + " ms";
-    if (stuck > wedge && now.numPending() > 0 && room && now.numWaiting() > 0) {
-      return new Verdict(resetApi ? Action.RESET : Action.REPORT, true, evidence);
+    Verdict v;
+    if (starving && starved > wedge && asked) {
+      v = new Verdict(resetApi ? Action.RESET : Action.REPORT, true, evidence);
+    } else if (stuck > wedge && now.numAckPending() > 0 && !room && !holdingHere) {
+      v = new Verdict(Action.REPORT, true, "suspected: " + evidence);
+    } else if (now.numPending() > 0
+        && room
+        && now.atNanos() - me.lastDeliveryNanos() > STALL_NANOS) {
+      v = new Verdict(Action.REPULL, false, evidence);
+    } else {
+      v = new Verdict(Action.NONE, false, evidence);
     }
-    if (stuck > wedge && now.numAckPending() > 0 && !room && !holdingHere) {
-      return new Verdict(Action.REPORT, true, "suspected: " + evidence);
+    if (v.action() != Action.NONE) {
+      pulledAtNanos = now.atNanos(); // every action but NONE makes the consumer pull afresh
     }
-    boolean silent = now.atNanos() - me.lastDeliveryNanos() > STALL_NANOS;
-    if (now.numPending() > 0 && room && silent) {
-      return new Verdict(Action.REPULL, false, evidence);
-    }
-    return new Verdict(Action.NONE, false, evidence);
+    return v;
   }
 }

@@ -99,6 +99,84 @@ class WedgeJudgeTest {
     assertTrue(v.evidence().startsWith("suspected"), v.evidence());
   }
 
+  /** A look as the 2.9.10 CI run saw it: 79,978 undelivered, window 2,000, ack wait 3 s. */
+  static Look ciLook(
+      long t, long ackPending, long waiting, long delivered, long floor, long redel) {
+    return new Look(
+        t * S,
+        79_978,
+        ackPending,
+        waiting,
+        delivered,
+        floor,
+        redel,
+        2000,
+        Duration.ofSeconds(3),
+        List.of());
+  }
+
+  @Test
+  @DisplayName(
+      "starved while acks, redelivery counts and waiting pulls churn, after its own repulls: a"
+          + " wedge (the 2.9.10 CI history: no delivery for 60 s, 5 repulls, never judged)")
+  void starvedWhileCountersChurn() {
+    WedgeJudge j = new WedgeJudge(false);
+    Local idle = new Local(false, 39 * S, -TimeUnit.DAYS.toNanos(1)); // last delivery at 39 s
+    var first = j.judge(ciLook(42, 869, 0, 452_636, 116_969, 400), idle);
+    assertEquals(Action.REPULL, first.action(), first.toString());
+    assertFalse(first.wedged());
+    var second = j.judge(ciLook(46, 870, 1, 452_636, 116_975, 431), idle);
+    assertEquals(Action.REPULL, second.action(), second.toString());
+    assertFalse(second.wedged(), "4 s starved is not past the 6 s wedge period");
+    var third = j.judge(ciLook(54, 869, 0, 452_636, 116_990, 402), idle);
+    assertTrue(third.wedged(), third.toString());
+    assertEquals(Action.REPORT, third.action(), "no reset API on 2.9.10: reported");
+    assertTrue(
+        third.evidence().contains("no new message delivered for 12000 ms"), third.evidence());
+    assertTrue(third.evidence().contains("delivered stream sequence 452636"), third.evidence());
+  }
+
+  @Test
+  @DisplayName("a slow consumer whose delivered sequence creeps forward is never starved")
+  void creepingIsNotStarved() {
+    WedgeJudge j = new WedgeJudge(true);
+    for (long t = 42; t <= 120; t += 4) {
+      var v =
+          j.judge(
+              ciLook(t, 869, 0, 452_636 + t, 116_969, 400),
+              new Local(false, 39 * S, -TimeUnit.DAYS.toNanos(1)));
+      assertFalse(v.wedged(), "at " + t + " s: " + v);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a starvation seen before an outage is seen again after it: the first look after is no"
+          + " wedge, the look a wedge period later is")
+  void outageRestartsTheWatch() {
+    WedgeJudge j = new WedgeJudge(true);
+    Local idle = new Local(false, 0, -TimeUnit.DAYS.toNanos(1));
+    assertEquals(Action.REPULL, j.judge(ciLook(10, 0, 1, 500, 400, 0), idle).action());
+    j.outage(); // the server did not answer, or the connection came back
+    var after = j.judge(ciLook(60, 0, 1, 500, 400, 0), idle);
+    assertFalse(after.wedged(), "50 s since the look before the outage, 0 s since this one");
+    assertEquals(Action.REPULL, after.action());
+    var later = j.judge(ciLook(67, 0, 1, 500, 400, 0), idle);
+    assertEquals(Action.RESET, later.action(), later.toString());
+  }
+
+  @Test
+  @DisplayName("no room in the ack window is never the undelivered wedge, however long")
+  void fullWindowIsNotStarved() {
+    WedgeJudge j = new WedgeJudge(true);
+    Local busy = new Local(true, 0, 0); // a handler of this worker is running
+    for (long t = 42; t <= 120; t += 4) {
+      var v = j.judge(ciLook(t, 2000, 1, 452_636, 116_969 + t, 400), busy);
+      assertFalse(v.wedged(), "at " + t + " s: " + v);
+      assertEquals(Action.NONE, v.action(), "at " + t + " s: " + v);
+    }
+  }
+
   @Test
   @DisplayName("the wedge period follows the server's ack wait and backoff, at least 5 s")
   void wedgePeriod() {
