@@ -280,6 +280,7 @@ public record QueueWorkload(
     CheckResult q = checks.get(0);
     if (q.status() != Verdict.FAIL
         || q.count("unexpected") > 0
+        || q.count("uninspected") > 0
         || q.count("deliveredAfterDefiniteFailure") > 0
         || findings.stream().anyMatch(f -> f.verdict() == Verdict.FAIL)) {
       return false;
