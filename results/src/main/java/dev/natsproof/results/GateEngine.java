@@ -325,8 +325,13 @@ public final class GateEngine {
     int redelivered = 0;
     long watch = Math.max(g.singleNodeRecoveryMaxMillis(), g.singleNodeRedeliveryMaxMillis());
     long heals = 0;
+    int resetRuns = 0;
     for (ChaosVerdict c : runs) {
       if (!singleNodeRestart(c)) {
+        continue;
+      }
+      if (sequenceWasReset(c)) {
+        resetRuns++;
         continue;
       }
       for (FaultWindow f : c.faults()) {
@@ -347,16 +352,31 @@ public final class GateEngine {
         }
       }
     }
-    if (heals == 0) {
-      return List.of();
-    }
     String name = "single-server restart → first delivery";
+    String excluded =
+        resetRuns == 0
+            ? ""
+            : "; the restarts of "
+                + resetRuns
+                + " run(s) not counted: the stream's sequence was reset ("
+                + Findings.WORK_QUEUE_SEQUENCE_RESET
+                + ", judged as a finding), so delivery waited for the stream to pass its old"
+                + " sequence";
+    if (heals == 0) {
+      return resetRuns == 0
+          ? List.of()
+          : List.of(new GateResult(name, Verdict.INFO, "no restart left to judge" + excluded));
+    }
     if (all.size() < heals) {
       return List.of(
           new GateResult(
               name,
               Verdict.FAIL,
-              (heals - all.size()) + " of " + heals + " restarts were followed by no delivery"));
+              (heals - all.size())
+                  + " of "
+                  + heals
+                  + " restarts were followed by no delivery"
+                  + excluded));
     }
     List<Long> sorted = all.stream().sorted().toList();
     long p50 = sorted.get((sorted.size() - 1) / 2);
@@ -387,7 +407,13 @@ public final class GateEngine {
               + Units.millis(g.singleNodeRedeliveryMaxMillis())
               + ")";
     }
-    return List.of(new GateResult(name, ok ? Verdict.PASS : Verdict.FAIL, detail));
+    return List.of(new GateResult(name, ok ? Verdict.PASS : Verdict.FAIL, detail + excluded));
+  }
+
+  /** The run saw its work-queue stream hand out sequences again after a restart. */
+  private static boolean sequenceWasReset(ChaosVerdict c) {
+    return c.findings().stream()
+        .anyMatch(f -> f.id().equals(Findings.WORK_QUEUE_SEQUENCE_RESET) && f.count() > 0);
   }
 
   /**

@@ -122,6 +122,42 @@ class GateEngineTest {
     assertTrue(slowMedian.detail().contains("p50 1.20 s"), slowMedian.detail());
   }
 
+  @Test
+  @DisplayName(
+      "a run whose work-queue stream reset its sequence is judged by that finding: its slow"
+          + " restarts are left out of the recovery gate, and the gate says so")
+  void sequenceResetRunIsLeftOut() {
+    ChaosVerdict reset =
+        withFaults(
+            Fixtures.chaos(
+                "kill-9",
+                Verdict.INFO,
+                10,
+                List.of(
+                    Findings.judge(
+                        Findings.WORK_QUEUE_SEQUENCE_RESET, 10, ServerVersion.parse("2.10.27"))),
+                false),
+            List.of(restart(6410, 1), restart(3150, 1)));
+    ChaosVerdict fine =
+        withFaults(
+            Fixtures.chaos("kill-9", Verdict.PASS, 0, List.of(), false),
+            List.of(restart(200, 1), restart(300, 1)));
+    GateResult g = GateEngine.singleNodeRecovery(List.of(reset, fine), LIMITS).get(0);
+    assertEquals(Verdict.PASS, g.verdict(), g.detail());
+    assertTrue(g.detail().contains("over 2 restarts"), g.detail());
+    assertTrue(g.detail().contains("the restarts of 1 run(s) not counted"), g.detail());
+    GateResult without =
+        GateEngine.singleNodeRecovery(
+                List.of(
+                    withFaults(
+                        Fixtures.chaos("kill-9", Verdict.PASS, 0, List.of(), false),
+                        List.of(restart(6410, 1))),
+                    fine),
+                LIMITS)
+            .get(0);
+    assertEquals(Verdict.FAIL, without.verdict(), "the same restart without the finding fails");
+  }
+
   private static GateResult recovery(ChaosVerdict c, FaultWindow... faults) {
     return GateEngine.singleNodeRecovery(List.of(withFaults(c, List.of(faults))), LIMITS).get(0);
   }

@@ -221,7 +221,12 @@ public record QueueWorkload(
   public Map<String, Long> findings(History h, List<CheckResult> checks) {
     Map<String, Long> f = new LinkedHashMap<>();
     List<String> lost = lostValues(h);
-    List<String> reused = SequenceReuse.explained(h, lost);
+    boolean workQueue = stream.retention() == StreamSpec.Retention.WORK_QUEUE;
+    long resets =
+        workQueue ? StreamInspector.sequenceResets(h, lost, stream.replicas(), state.inspected) : 0;
+    // On one server a sequence handed out twice is the work-queue reset, never a new leader's.
+    List<String> reused =
+        stream.replicas() == 1 && resets > 0 ? List.of() : SequenceReuse.explained(h, lost);
     f.put(Findings.SEQUENCE_REUSE, (long) reused.size());
     f.put(Findings.DUPLICATE_ACK_UNSTORED, duplicateAcksLost(h, lost, reused.size()));
     f.put(
@@ -232,14 +237,8 @@ public record QueueWorkload(
     f.put(Findings.CONSUMER_WEDGED, i.wedges() > 0 || stalled > 0 ? Math.max(1, i.wedges()) : 0);
     f.put(Findings.CONSUMER_VANISHED, i.recreations());
     f.put(Findings.STREAM_VANISHED, StreamInspector.streamVanished(state.inspected));
-    f.put(Findings.WORK_QUEUE_SEQUENCE_RESET, workQueueReset());
+    f.put(Findings.WORK_QUEUE_SEQUENCE_RESET, resets);
     return f;
-  }
-
-  private long workQueueReset() {
-    return stream.retention() == StreamSpec.Retention.WORK_QUEUE
-        ? StreamInspector.sequenceReset(state.inspected)
-        : 0;
   }
 
   /** Lost values acked as a duplicate, beyond those a reused sequence explains. */
@@ -286,7 +285,9 @@ public record QueueWorkload(
       return false;
     }
     long explainedLoss =
-        count(findings, Findings.SEQUENCE_REUSE) + count(findings, Findings.DUPLICATE_ACK_UNSTORED);
+        count(findings, Findings.SEQUENCE_REUSE)
+            + count(findings, Findings.DUPLICATE_ACK_UNSTORED)
+            + count(findings, Findings.WORK_QUEUE_SEQUENCE_RESET);
     boolean lossExplained = q.count("lost") == 0 || q.count("lost") <= explainedLoss;
     boolean stallExplained =
         q.count("stalled") == 0 || count(findings, Findings.CONSUMER_WEDGED) > 0;

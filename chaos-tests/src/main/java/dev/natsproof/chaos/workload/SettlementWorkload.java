@@ -10,11 +10,14 @@ import dev.natsproof.chaos.Outcomes;
 import dev.natsproof.chaos.RunContext;
 import dev.natsproof.chaos.checker.LedgerChecker;
 import dev.natsproof.chaos.checker.QueueChecker;
+import dev.natsproof.chaos.checker.SequenceReuse;
 import dev.natsproof.results.CheckResult;
+import dev.natsproof.results.FindingCount;
 import dev.natsproof.results.Findings;
 import dev.natsproof.results.History;
 import dev.natsproof.results.Interventions;
 import dev.natsproof.results.Op;
+import dev.natsproof.results.Verdict;
 import dev.natsproof.testkit.game.SettlementLedger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -164,9 +167,39 @@ public final class SettlementWorkload implements ChaosWorkload {
     Interventions i = interventions();
     f.put(Findings.CONSUMER_WEDGED, i.wedges());
     f.put(Findings.CONSUMER_VANISHED, i.recreations());
-    f.put(Findings.WORK_QUEUE_SEQUENCE_RESET, StreamInspector.sequenceReset(inspected));
+    f.put(
+        Findings.WORK_QUEUE_SEQUENCE_RESET,
+        StreamInspector.sequenceResets(h, SequenceReuse.lostValues(h), replicas, inspected));
     f.put(Findings.STREAM_VANISHED, StreamInspector.streamVanished(inspected));
     return f;
+  }
+
+  /**
+   * Missing battles are explained only by a work-queue sequence reset this version is expected to
+   * have, and only when each is a lost message of that reset: nothing credited twice or out of
+   * nowhere, nothing stalled, unexpected or unchecked, and no more lost than the reset explains.
+   */
+  @Override
+  public boolean explains(List<CheckResult> checks, List<FindingCount> findings) {
+    CheckResult ledgerCheck = checks.get(0);
+    CheckResult queue = checks.get(1);
+    if (findings.stream().anyMatch(f -> f.verdict() == Verdict.FAIL)
+        || ledgerCheck.count("appliedTwice") > 0
+        || ledgerCheck.count("phantom") > 0
+        || queue.count("stalled") > 0
+        || queue.count("uninspected") > 0
+        || queue.count("unexpected") > 0
+        || queue.count("deliveredAfterDefiniteFailure") > 0) {
+      return false;
+    }
+    long explained =
+        findings.stream()
+            .filter(f -> f.id().equals(Findings.WORK_QUEUE_SEQUENCE_RESET))
+            .mapToLong(FindingCount::count)
+            .sum();
+    return explained > 0
+        && queue.count("lost") <= explained
+        && ledgerCheck.count("missing") <= queue.count("lost");
   }
 
   @Override

@@ -203,6 +203,43 @@ final class StreamInspector {
     return 0;
   }
 
+  /**
+   * The check the server notes ask for after every restart, done on the whole history: values acked
+   * with a stream sequence an earlier ack had already given to another value. On one server (R1)
+   * nothing but a stream that lost its sequence hands a sequence out twice (no leader changes); on
+   * a cluster that is {@link dev.natsproof.chaos.checker.SequenceReuse}'s business instead, so
+   * callers use this for R1. A retry acked as a duplicate keeps its own value and sequence and is
+   * not counted.
+   */
+  static Set<String> resetAfterRestart(History h) {
+    List<Op> ops = new ArrayList<>(h.ops());
+    ops.sort((a, b) -> Long.compare(a.endNanos(), b.endNanos()));
+    Map<Long, String> first = new java.util.HashMap<>();
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (Op op : ops) {
+      if (op.is(Op.ENQUEUE) && op.ok() && op.seq() > 0) {
+        String earlier = first.putIfAbsent(op.seq(), op.value());
+        if (earlier != null && !earlier.equals(op.value())) {
+          out.add(op.value());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * How often {@code work-queue-sequence-reset} happened: the lost values acked with a sequence the
+   * stream had handed out before a restart (R1), at least 1 when a reset was seen at all (by the
+   * history or by the stream ending below its highest acked sequence).
+   */
+  static long sequenceResets(
+      History h, List<String> lost, int replicas, Map<String, Object> state) {
+    Set<String> reset = replicas == 1 ? resetAfterRestart(h) : Set.of();
+    long lostToReset = lost.stream().filter(reset::contains).count();
+    long seen = !reset.isEmpty() || sequenceReset(state) > 0 ? 1 : 0;
+    return Math.max(lostToReset, seen);
+  }
+
   static long streamVanished(Map<String, Object> state) {
     return Boolean.FALSE.equals(state.get("streamExists")) ? 1 : 0;
   }
