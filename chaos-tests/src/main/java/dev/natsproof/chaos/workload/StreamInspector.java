@@ -50,7 +50,7 @@ final class StreamInspector {
    * Records which of {@code undelivered} (value → acked sequence) the stream still holds, every one
    * looked up at its sequence ({@link #LOOKUP_THREADS} at a time, for at most {@link
    * #LOOKUP_BUDGET}); those it could not look up are recorded {@link #UNCHECKED}, never taken for
-   * lost.
+   * lost. A value acked without a sequence has nothing to look up and is left lost.
    */
   static void recordStored(
       StreamBroker b, String stream, Map<String, Long> undelivered, History h) {
@@ -61,7 +61,12 @@ final class StreamInspector {
     try {
       jsm = nsb.connection().jetStreamManagement();
     } catch (Exception e) {
-      undelivered.forEach((v, seq) -> h.event("inspector", UNCHECKED, v, seq, 0, e.toString()));
+      undelivered.forEach(
+          (v, seq) -> {
+            if (seq > 0) {
+              h.event("inspector", UNCHECKED, v, seq, 0, e.toString());
+            }
+          });
       return;
     }
     Queue<Map.Entry<String, Long>> todo = new ConcurrentLinkedQueue<>(undelivered.entrySet());
@@ -99,7 +104,9 @@ final class StreamInspector {
         unanswered.get() ? "the server stopped answering" : "the inspection's time ran out";
     Map.Entry<String, Long> e;
     while ((e = todo.poll()) != null) {
-      h.event("inspector", UNCHECKED, e.getKey(), e.getValue(), 0, why);
+      if (e.getValue() > 0) {
+        h.event("inspector", UNCHECKED, e.getKey(), e.getValue(), 0, why);
+      }
     }
   }
 
@@ -110,7 +117,8 @@ final class StreamInspector {
   private static boolean lookUp(
       JetStreamManagement jsm, String stream, Map.Entry<String, Long> e, History h) {
     if (e.getValue() <= 0) {
-      h.event("inspector", UNCHECKED, e.getKey(), e.getValue(), 0, "no acked sequence");
+      // Acked without a sequence: no stream holds it anywhere to look up. It stays lost (the
+      // lying-broker negative control fakes exactly such acks).
       return true;
     }
     try {
