@@ -24,7 +24,7 @@ class FanOutOverheadTest {
   @Test
   @DisplayName(
       "every client measured in every round; a broker slowed by 15 ms per publish fails the p99"
-          + " ratio gate (broker / raw jnats) and latest-only is then clearly no slower")
+          + " ratio gate (broker / raw jnats) and latest-only's median round is then faster")
   void slowedBrokerIsCaught(@TempDir Path dir) throws Exception {
     Workload w = CompareControlTest.workload(dir, 2).withDuration(1, 2);
     try (NatsServer s = NatsServer.startDefault()) {
@@ -43,7 +43,10 @@ class FanOutOverheadTest {
       }
       GateLimits g = GateLimits.defaults();
       assertEquals(Verdict.FAIL, rows.get(0).verdict(g), rows.get(0).ratio().describe());
-      assertTrue(rows.get(2).ratio().high() < 1, rows.get(2).ratio().describe());
+      // Latest-only against the slowed broker: its median round is faster. Only the median: one
+      // noisy round on a shared machine can lift the interval's top past 1 (seen in CI: rounds
+      // 0.11, 0.24, 1.02), and a timing must not decide a unit test beyond the control above.
+      assertTrue(rows.get(2).ratio().median() < 1, rows.get(2).ratio().describe());
     }
   }
 }
