@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * chaosUnexpected: 0                  # delivered but never sent, per chaos run
  * recoveryMillis: 15000               # heal → first acked write, worst, any fault
  * singleNodeRecoveryP50Millis: 1000   # a restarted single server → first delivery, median
- * singleNodeRecoveryMaxMillis: 2000   # … and worst, over the kill and SIGTERM runs
+ * singleNodeRecoveryMaxMillis: 4000   # … and worst, over the kill and SIGTERM runs (see below)
  * singleNodeRedeliveryMaxMillis: 4000 # … worst where that first delivery was a redelivery (below)
  * coreGapMillis: 3000                 # a room's longest gap after a kill -9 of its server (cluster)
  * regressionPercent: 50               # compare: a candidate worse than this (and clearly so) fails
@@ -38,7 +38,13 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * with its ack window full, and it delivers nothing until those deliveries' ack wait (3 s in the
  * chaos workloads) runs out. Seen on 2.9.10: first deliveries 1.5, 1.8 and 2.0 s after the restart,
  * each a redelivery, in about one restart of 50. Hence 4 s there: that ack wait, the reconnect wait
- * (at most 0.5 s) and a margin. Every other restart keeps the client's 2 s.
+ * (at most 0.5 s) and a margin.
+ *
+ * <p>Every other restart is held to 4 s too, not the client's 2 s: the first delivery after a
+ * restart also waits for something to deliver. A consumer that had caught up before the kill
+ * delivers only once a writer is acked again, and writers wait out their per-attempt timeout (2 s
+ * by default) for publishes the dying server never answered: seen on 2.15.1 in CI, settlement
+ * (count 1, a new message) 2.03 s after the restart, its first ack about 2.0 s after it.
  */
 public record GateLimits(
     long fanoutP99Micros,
@@ -65,7 +71,7 @@ public record GateLimits(
     DEFAULTS.put("chaosUnexpected", 0L);
     DEFAULTS.put("recoveryMillis", 15_000L);
     DEFAULTS.put("singleNodeRecoveryP50Millis", 1_000L);
-    DEFAULTS.put("singleNodeRecoveryMaxMillis", 2_000L);
+    DEFAULTS.put("singleNodeRecoveryMaxMillis", 4_000L);
     DEFAULTS.put("singleNodeRedeliveryMaxMillis", 4_000L);
     DEFAULTS.put("coreGapMillis", 3_000L);
     DEFAULTS.put("regressionPercent", 50.0);
