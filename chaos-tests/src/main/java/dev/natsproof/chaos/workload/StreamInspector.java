@@ -219,7 +219,7 @@ final class StreamInspector {
    * callers use this for R1. A retry acked as a duplicate keeps its own value and sequence and is
    * not counted.
    */
-  static Set<String> resetAfterRestart(History h) {
+  static Set<String> reusedSequences(History h) {
     List<Op> ops = new ArrayList<>(h.ops());
     ops.sort((a, b) -> Long.compare(a.endNanos(), b.endNanos()));
     Map<Long, String> first = new java.util.HashMap<>();
@@ -242,7 +242,7 @@ final class StreamInspector {
    */
   static long sequenceResets(
       History h, List<String> lost, int replicas, Map<String, Object> state) {
-    Set<String> reset = replicas == 1 ? resetAfterRestart(h) : Set.of();
+    Set<String> reset = replicas == 1 ? reusedSequences(h) : Set.of();
     long lostToReset = lost.stream().filter(reset::contains).count();
     long seen = !reset.isEmpty() || sequenceReset(state) > 0 ? 1 : 0;
     return Math.max(lostToReset, seen);

@@ -57,8 +57,7 @@ class SequenceResetTest {
     // the reset epoch's write the server acked just before the second kill took it
     ack("c1", 4, 298, 301);
     nemesis(ChaosRun.HEAL, 350);
-    assertEquals(
-        Set.of("c1", "b1", "b2", "a11"), StreamInspector.resetAfterRestart(History.of(ops)));
+    assertEquals(Set.of("c1", "b1", "b2", "a11"), StreamInspector.reusedSequences(History.of(ops)));
     assertEquals(
         2,
         StreamInspector.sequenceResets(History.of(ops), List.of("b1", "b2"), 1, Map.of()),
@@ -80,7 +79,7 @@ class SequenceResetTest {
     // a retry of a write stored before the kill (at 9) whose ack was lost: a duplicate ack
     ops.add(
         new Op("gs0", Op.ENQUEUE, "a9", 9, 0, Op.OK, 95 * MS, 240 * MS, "Acked[duplicate=true]"));
-    assertTrue(StreamInspector.resetAfterRestart(History.of(ops)).isEmpty());
+    assertTrue(StreamInspector.reusedSequences(History.of(ops)).isEmpty());
     assertEquals(0, StreamInspector.sequenceResets(History.of(ops), List.of(), 1, Map.of()));
   }
 
